@@ -1,0 +1,3 @@
+module github.com/luoshi/luoshi
+
+go 1.26.8
