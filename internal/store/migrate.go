@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations of one engine, in order.
+func migrations(engine string) ([]migration, error) {
+	dir := path.Join("migrations", engine)
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	var out []migration
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("store: migration %s: name must start with a number and _", e.Name())
+		}
+		body, err := fs.ReadFile(migrationFS, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// LatestVersion is the schema version this binary expects.
+func (db *DB) LatestVersion() (int, error) {
+	ms, err := migrations(db.dialect.name())
+	if err != nil || len(ms) == 0 {
+		return 0, err
+	}
+	return ms[len(ms)-1].version, nil
+}
+
+// SchemaVersion returns the highest applied migration, 0 on an empty database.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	if err := db.ensureMigrationTable(ctx); err != nil {
+		return 0, err
+	}
+	var v int
+	err := db.queryRow(ctx, db.read, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	return v, nil
+}
+
+func (db *DB) ensureMigrationTable(ctx context.Context) error {
+	_, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL)`)
+	if err != nil {
+		return fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the pending migrations, each in its own transaction, and
+// returns the names applied.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := migrations(db.dialect.name())
+	if err != nil {
+		return nil, err
+	}
+	current, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		err := db.InTx(ctx, func(tx *Tx) error {
+			// PostgreSQL serialises concurrent migrators on this lock; SQLite
+			// already holds the write lock (immediate transactions).
+			if db.dialect.name() == "postgres" {
+				if _, err := tx.exec("SELECT pg_advisory_xact_lock(4242)"); err != nil {
+					return err
+				}
+				var done int
+				if err := tx.queryRow("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&done); err != nil {
+					return err
+				}
+				if done > 0 {
+					return nil
+				}
+			}
+			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				m.version, m.name, db.now().Format("2006-01-02T15:04:05Z"))
+			return err
+		})
+		if err != nil {
+			return applied, fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+		applied = append(applied, m.name)
+	}
+	return applied, nil
+}
+
+// CheckSchema returns an error unless the database is at the version this
+// binary expects; serve refuses an old or newer schema.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	want, err := db.LatestVersion()
+	if err != nil {
+		return err
+	}
+	got, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("store: database schema is at version %d, this binary needs %d (run `luoshi migrate`)", got, want)
+	}
+	return nil
+}
