@@ -17,7 +17,7 @@ type dialect interface {
 
 type sqlite struct{}
 
-func (sqlite) name() string              { return "sqlite" }
+func (sqlite) name() string               { return "sqlite" }
 func (sqlite) rebind(query string) string { return query }
 
 type postgres struct{}
