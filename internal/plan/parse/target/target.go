@@ -25,6 +25,10 @@ const (
 	prefixWindow = 64
 	// nounWindow bounds a noun read after a number (50支高校人才团队).
 	nounWindow = 12
+	// maxSource is the longest clause kept whole as a source, in runes.
+	// Longer ones (a run-on text without punctuation) give the words around
+	// the number instead, so that output stays proportional to input.
+	maxSource = 200
 )
 
 // Extract returns the targets stated in text, a paragraph or sentence of a
@@ -85,10 +89,12 @@ func (x *extractor) sentence(s span) {
 			seg := x.segmentStart(c, consumed, q.start)
 			occ := findWords(x.rs, seg, q.start)
 
-			if last >= 0 && x.isStretch(seg, q.start) && x.out[last].Unit == q.unit {
+			if last >= 0 && x.out[last].Stretch == nil && x.out[last].Unit == q.unit && x.isStretch(seg, q.start) {
 				v := q.value
 				x.out[last].Stretch = &v
-				x.out[last].Source = trimSource(x.rs[lastClause:c.end])
+				if lastClause != c.start && c.end-lastClause <= maxSource {
+					x.out[last].Source = trimSource(x.rs[lastClause:c.end])
+				}
 				consumed = q.end
 				continue
 			}
@@ -373,7 +379,7 @@ func (x *extractor) target(q quantity, c span, seg int, occ []occurrence, last i
 		Value:   q.value,
 		Unit:    q.unit,
 		Display: strings.TrimSpace(string(x.rs[q.start:q.unitEnd])),
-		Source:  trimSource(x.rs[c.start:c.end]),
+		Source:  x.source(q, c, seg),
 		Stretch: q.stretch,
 	}
 	var cmp plan.Comparator
@@ -384,6 +390,8 @@ func (x *extractor) target(q quantity, c span, seg int, occ []occurrence, last i
 		}
 		if o.w.cmp != "" {
 			cmp = o.w.cmp
+		}
+		if o.w.level {
 			inc, dec = false, false // 增长到, 降至: a level after all
 		}
 		inc = inc || o.w.inc
@@ -421,10 +429,23 @@ func (x *extractor) target(q quantity, c span, seg int, occ []occurrence, last i
 		if last >= 0 {
 			t.Name = x.out[last].Name // 达到185家，其中新增30家
 		} else {
-			t.Name = clean(x.rs[c.start:q.start], true)
+			t.Name = clean(x.rs[max(c.start, q.start-prefixWindow):q.start])
 		}
 	}
 	return t
+}
+
+// source is the clause of a quantity, or when the clause is longer than
+// maxSource, its words: from the segment start to the next 、.
+func (x *extractor) source(q quantity, c span, seg int) string {
+	if c.end-c.start <= maxSource {
+		return trimSource(x.rs[c.start:c.end])
+	}
+	end := q.end
+	for end < c.end && end < q.end+nounWindow && x.rs[end] != '、' {
+		end++
+	}
+	return trimSource(x.rs[seg:end])
 }
 
 // name finds the subject of a target. A noun right after the number wins
@@ -454,13 +475,13 @@ func (x *extractor) name(q quantity, c span, seg int, occ []occurrence) string {
 		}
 	}
 	if split < 0 {
-		return clean(x.rs[seg:q.start], false)
+		return clean(x.rs[seg:q.start])
 	}
 	o := occ[split]
-	if n := clean(x.rs[o.end:q.start], true); n != "" {
+	if n := clean(x.rs[o.end:q.start]); n != "" {
 		return n
 	}
-	return clean(x.rs[seg:o.start], false)
+	return clean(x.rs[seg:o.start])
 }
 
 // nounAfter reads the noun right after a quantity, up to a stop word.
@@ -470,7 +491,7 @@ func (x *extractor) nounAfter(from, to int) string {
 	for i < to && isNameRune(x.rs[i]) && !x.stopAt(i) {
 		i++
 	}
-	return clean(x.rs[from:i], false)
+	return clean(x.rs[from:i])
 }
 
 func (x *extractor) stopAt(i int) bool {
@@ -495,9 +516,9 @@ func isFiller(r rune) bool {
 }
 
 // clean trims a name candidate: punctuation, quotes and brackets at the
-// ends, enumerators, markers and adverbs at the start (and verbs when
-// afterVerb, as in 新增|认定市级科普基地), and trailing words.
-func clean(rs []rune, afterVerb bool) string {
+// ends, enumerators, markers, adverbs and verbs at the start (新增|认定|市级
+// 科普基地), and trailing words (同比, 数量).
+func clean(rs []rune) string {
 	s := trimRunes(rs)
 	for changed := true; changed && len(s) > 0; {
 		changed = false
@@ -506,7 +527,12 @@ func clean(rs []rune, afterVerb bool) string {
 		for l := min(maxWordLen, len(s)); l >= 1; l-- {
 			p := string(s[:l])
 			w, ok := words[p]
-			strip := leadWords[p] || (ok && !w.adjacent && (w.kind != governing || afterVerb))
+			strip := leadWords[p] || (ok && !w.adjacent && !w.keep)
+			// Keep 开发区, 孵化器: a verb followed by a noun suffix, and
+			// a verb leaving a single character behind.
+			if w.kind == governing && (len(s)-l < 2 || strings.ContainsRune(nounSuffixes, s[l])) {
+				strip = false
+			}
 			if strip {
 				s = s[l:]
 				changed = true
@@ -514,7 +540,7 @@ func clean(rs []rune, afterVerb bool) string {
 			}
 		}
 		for l := min(maxWordLen, len(s)); l >= 1; l-- {
-			if trailWords[string(s[len(s)-l:])] && l < len(s) {
+			if trailWords[string(s[len(s)-l:])] {
 				s = s[:len(s)-l]
 				changed = true
 				break

@@ -25,6 +25,11 @@ type word struct {
 	adjacent bool
 	// stretch words introduce a 争取 value next to a base value.
 	stretch bool
+	// level words (增长到, 降至) state the level to reach, not a change.
+	level bool
+	// keep words are verbs that also qualify a noun (入库备案国家科技型中小
+	// 企业): never stripped from a name.
+	keep bool
 }
 
 // maxWordLen is the longest entry of words, in runes.
@@ -39,15 +44,17 @@ func init() {
 		}
 	}
 	add(word{kind: strong, cmp: plan.AtLeast},
-		"达到", "达", "不少于", "不低于", "不小于", "至少", "保持在", "稳定在",
+		"达到", "达", "不少于", "不低于", "不小于", "至少", "保持在", "稳定在", "达成")
+	add(word{kind: strong, cmp: plan.AtLeast, level: true},
 		"提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至",
-		"增至", "扩大到", "扩大至", "上升到", "上升至", "达成")
+		"增至", "扩大到", "扩大至", "上升到", "上升至")
 	add(word{kind: strong, cmp: plan.MoreThan},
 		"突破", "超过", "高于", "多于", "大于", "超")
 	add(word{kind: strong, cmp: plan.About},
 		"约", "大约", "约为", "接近", "近")
 	add(word{kind: strong, cmp: plan.AtMost},
-		"控制在", "不超过", "不高于", "不多于", "不大于", "低于", "少于", "小于",
+		"控制在", "不超过", "不高于", "不多于", "不大于", "低于", "少于", "小于")
+	add(word{kind: strong, cmp: plan.AtMost, level: true},
 		"降至", "降到", "下降到", "下降至", "降低到", "降低至", "减少到", "减少至",
 		"压减到", "压减至", "压缩到", "压缩至", "缩短到", "缩短至")
 	add(word{kind: strong, inc: true},
@@ -67,6 +74,8 @@ func init() {
 		"取得", "部署", "立项", "承担", "新建设", "引入", "招商", "签订",
 		"推荐", "创办", "举行", "召开", "组织", "安排",
 		"投资", "投放", "发放", "提供", "服务于", "帮助", "培植", "挂牌", "授牌")
+	add(word{kind: governing, keep: true},
+		"入库", "备案", "登记", "评价入库")
 	add(word{kind: marker, stretch: true},
 		"力争", "争取", "冲刺", "努力")
 	add(word{kind: marker},
@@ -87,8 +96,12 @@ var leadWords = map[string]bool{
 	"大力": true, "推动": true, "促进": true, "使": true, "让": true, "柔性": true,
 	"新增": true, "共": true, "再": true, "要": true, "将": true, "力求": true,
 	"争取实现": true, "全力": true, "着力": true, "支持": true, "引导": true,
-	"鼓励": true, "推进": true, "完成": true,
+	"鼓励": true, "推进": true, "完成": true, "每年": true, "年均": true,
 }
+
+// nounSuffixes after a verb make a noun of it (开发区, 孵化器, 建设者): the
+// verb is then not stripped from the start of a name.
+var nounSuffixes = "区园器者费率量额性型类站点所员商方"
 
 // trailWords are stripped from the end of a name: 高新技术企业数量 names the
 // same indicator as 高新技术企业, the unit already says it is a count.
