@@ -71,6 +71,9 @@ func TestBrowser(t *testing.T) {
 	if cjkGlyphs < 6 {
 		t.Errorf("the 6 Chinese characters were drawn with %s; want a Noto CJK font (apt-get install fonts-noto-cjk)", strings.Join(used, ", "))
 	}
+	if got := CJKGlyphs(t, ctx, "#title"); got != cjkGlyphs {
+		t.Errorf("CJKGlyphs(#title) = %g, want %g", got, cjkGlyphs)
+	}
 
 	width, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("cjk").getBoundingClientRect().width`))
 	if err != nil {
