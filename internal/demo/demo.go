@@ -1,0 +1,119 @@
+// Package demo loads the built-in demonstration: the org units of a
+// prefecture-level city and its S&T bureau, and the bureau's annual work
+// plan parsed from the document in plan.txt. It is data, not code paths:
+// nothing else in Luoshi knows these names.
+package demo
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+
+	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/plan/parse"
+	"github.com/luoshi/luoshi/internal/store"
+)
+
+// PlanDocument is the demo plan as the bureau published it (Suining's
+// 《2023年全市科技创新工作要点》), also the parser's main fixture.
+//
+//go:embed plan.txt
+var PlanDocument []byte
+
+// PlanFileName is the name the demo document is parsed under.
+const PlanFileName = "2023年全市科技创新工作要点.txt"
+
+// unitSpec describes a demo unit; parent is the parent's code.
+type unitSpec struct {
+	code, name string
+	kind       org.Kind
+	division   string
+	parent     string
+}
+
+// Units are the demo's org units: the city, its counties and districts with
+// their division codes, the parks, and the bureau with its sections.
+var units = []unitSpec{
+	{"510900", "遂宁市", org.City, "510900", ""},
+	{"510903", "船山区", org.District, "510903", "510900"},
+	{"510904", "安居区", org.District, "510904", "510900"},
+	{"510921", "蓬溪县", org.County, "510921", "510900"},
+	{"510923", "大英县", org.County, "510923", "510900"},
+	{"510981", "射洪市", org.County, "510981", "510900"},
+	{"sn-gxq", "遂宁高新区", org.Park, "", "510900"},
+	{"sn-jkq", "遂宁经开区", org.Park, "", "510900"},
+	{"sn-hdxq", "河东新区", org.Park, "", "510900"},
+	{"sn-kjj", "遂宁市科学技术局", org.Bureau, "", "510900"},
+	{"sn-kjj-bgs", "办公室", org.Section, "", "sn-kjj"},
+	{"sn-kjj-ghk", "科技规划与成果转化科", org.Section, "", "sn-kjj"},
+	{"sn-kjj-gxk", "高新技术发展及产业化科", org.Section, "", "sn-kjj"},
+	{"sn-kjj-nck", "农村科技与社会发展科", org.Section, "", "sn-kjj"},
+	{"sn-kjj-rck", "科技人才与合作交流科", org.Section, "", "sn-kjj"},
+}
+
+// Result says what Load did.
+type Result struct {
+	Loaded bool
+	PlanID int64
+	Units  int
+}
+
+// Load fills an empty database with the demo units and plan, in one
+// transaction. A database that already holds units or plans is left alone.
+func Load(ctx context.Context, db *store.DB) (Result, error) {
+	empty, err := db.IsEmpty(ctx)
+	if err != nil || !empty {
+		return Result{}, err
+	}
+	var res Result
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		ids := map[string]int64{}
+		var names []string
+		for i, s := range units {
+			u := org.Unit{Code: s.code, Name: s.name, Kind: s.kind, DivisionCode: s.division, ParentID: ids[s.parent], Sort: i}
+			if err := tx.CreateUnit(&u); err != nil {
+				return fmt.Errorf("demo: unit %s: %w", s.name, err)
+			}
+			ids[s.code] = u.ID
+			names = append(names, s.name)
+		}
+		res.Units = len(units)
+		p, err := parse.ParseWith(PlanFileName, PlanDocument, parse.Options{KnownUnits: names})
+		if err != nil {
+			return fmt.Errorf("demo: parse plan: %w", err)
+		}
+		p.Status = "active"
+		// Synthetic assignment, labelled as demo data: a key item that
+		// names counties or parks gets them as lead units.
+		for i := range p.KeyItems {
+			k := &p.KeyItems[i]
+			if len(k.LeadUnits) == 0 {
+				k.LeadUnits = k.Units
+			}
+		}
+		if err := tx.CreatePlan(p); err != nil {
+			return err
+		}
+		for _, s := range p.Sections {
+			for _, t := range s.Items {
+				for _, name := range t.Units {
+					if err := assignByName(tx, ids, t.ID, name); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		res.PlanID, res.Loaded = p.ID, true
+		return nil
+	})
+	return res, err
+}
+
+func assignByName(tx *store.Tx, ids map[string]int64, taskID int64, name string) error {
+	for _, s := range units {
+		if s.name == name {
+			return tx.Assign(taskID, ids[s.code], "lead")
+		}
+	}
+	return nil
+}

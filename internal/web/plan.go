@@ -1,0 +1,109 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/i18n"
+	"github.com/luoshi/luoshi/internal/plan"
+)
+
+// home sends the user to the newest plan, or to the plan list when there
+// is none.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	plans, err := s.db.Plans(r.Context())
+	if err != nil {
+		return err
+	}
+	if len(plans) == 0 {
+		http.Redirect(w, r, "/plans", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, fmt.Sprintf("/plans/%d", plans[0].ID), http.StatusSeeOther)
+	return nil
+}
+
+// setLang stores the chosen language in a cookie and goes back.
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
+	l := i18n.Match(r.PathValue("lang"))
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
+	back := r.URL.Query().Get("back")
+	// Only a local path: never an open redirect.
+	if back == "" || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
+		back = "/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+type planListPage struct {
+	Layout
+}
+
+func (s *Server) planList(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.layout(r, "plans", "nav.plans")
+	if err != nil {
+		return err
+	}
+	l.Crumbs = []Crumb{{Label: l.T("nav.plans")}}
+	return s.render(w, http.StatusOK, "plans", &planListPage{Layout: l})
+}
+
+type planPage struct {
+	Layout
+	Plan *plan.Plan
+	Tab  string
+}
+
+// loadPlan reads the plan named by the {id} path value.
+func (s *Server) loadPlan(r *http.Request, tab, title string) (*planPage, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, apperr.New(apperr.NotFound, "未找到")
+	}
+	p, err := s.db.Plan(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.layout(r, "plan."+tab, title)
+	if err != nil {
+		return nil, err
+	}
+	l.PlanID = p.ID
+	l.Crumbs = []Crumb{{Label: l.T("nav.plans"), URL: "/plans"}, {Label: p.Title, URL: fmt.Sprintf("/plans/%d", p.ID)}}
+	if tab != "overview" {
+		l.Crumbs = append(l.Crumbs, Crumb{Label: l.T(title)})
+	}
+	l.Title = p.Title
+	if tab != "overview" {
+		l.Title = l.T(title) + " · " + p.Title
+	}
+	return &planPage{Layout: l, Plan: p, Tab: tab}, nil
+}
+
+func (s *Server) planOverview(w http.ResponseWriter, r *http.Request) error {
+	page, err := s.loadPlan(r, "overview", "plan.overview")
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "plan", page)
+}
+
+func (s *Server) planSections(w http.ResponseWriter, r *http.Request) error {
+	page, err := s.loadPlan(r, "sections", "plan.sections")
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "sections", page)
+}
+
+func (s *Server) planKeyItems(w http.ResponseWriter, r *http.Request) error {
+	page, err := s.loadPlan(r, "key_items", "plan.key_items")
+	if err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "keyitems", page)
+}

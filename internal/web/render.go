@@ -1,0 +1,206 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/i18n"
+	"github.com/luoshi/luoshi/internal/plan"
+	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/web/static"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages holds every page template, each parsed together with the layout.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"static": func(name string) (string, error) {
+		if !static.Has(name) {
+			return "", fmt.Errorf("unknown static file %q", name)
+		}
+		return static.Path(name), nil
+	},
+	"add":         func(a, b int) int { return a + b },
+	"formatValue": plan.FormatValue,
+	"join":        strings.Join,
+	// highlight marks the number of a target in its source sentence.
+	"highlight": func(source, value string) template.HTML {
+		esc := template.HTMLEscapeString(source)
+		if value == "" {
+			return template.HTML(esc)
+		}
+		v := template.HTMLEscapeString(value)
+		if i := strings.Index(esc, v); i >= 0 {
+			return template.HTML(esc[:i] + `<mark class="hl">` + v + `</mark>` + esc[i+len(v):])
+		}
+		return template.HTML(esc)
+	},
+}
+
+func parsePages() (*pages, error) {
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		p.byName[base] = t
+	}
+	return p, nil
+}
+
+// Crumb is one step of the breadcrumbs.
+type Crumb struct {
+	Label string
+	URL   string
+}
+
+// Layout is what every page shows around its content.
+type Layout struct {
+	Lang   string
+	Title  string
+	Nav    string // the active navigation entry
+	Crumbs []Crumb
+	Plans  []store.PlanSummary
+	PlanID int64
+	Path   string
+	CSRF   string
+	Flash  string
+	// Version of the product, shown in the footer.
+	Version string
+}
+
+// T translates key in the page's language.
+func (l *Layout) T(key string, args ...any) string { return i18n.T(l.Lang, key, args...) }
+
+// Langs lists the languages for the switch.
+func (l *Layout) Langs() []string { return i18n.Langs }
+
+// PlanURL returns the URL of the current plan's page, or the plan list.
+func (l *Layout) PlanURL() string {
+	if l.PlanID == 0 {
+		return "/plans"
+	}
+	return fmt.Sprintf("/plans/%d", l.PlanID)
+}
+
+// layout builds the common page data for r.
+func (s *Server) layout(r *http.Request, nav, title string) (Layout, error) {
+	l := Layout{Lang: lang(r), Nav: nav, Path: r.URL.Path, Version: s.version}
+	l.Title = i18n.T(l.Lang, title)
+	plans, err := s.db.Plans(r.Context())
+	if err != nil {
+		return l, err
+	}
+	l.Plans = plans
+	return l, nil
+}
+
+// lang returns the language chosen with the switch (a cookie), else zh-CN:
+// the product is Chinese first, whatever the browser's own language.
+func lang(r *http.Request) string {
+	if c, err := r.Cookie("lang"); err == nil {
+		return i18n.Match(c.Value)
+	}
+	return i18n.Default
+}
+
+// render writes page name with data, buffered so a template error becomes a
+// clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Layout
+	Status    int
+	Message   string
+	RequestID string
+}
+
+// handle adapts a handlerFunc: its error is logged once and rendered.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		s.renderError(w, r, err)
+	})
+}
+
+func httpStatus(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	status := httpStatus(apperr.CodeOf(err))
+	l := Layout{Lang: lang(r), Path: r.URL.Path, Version: s.version}
+	page := errorPage{Layout: l, Status: status, RequestID: RequestID(ctx)}
+	switch {
+	case status == http.StatusInternalServerError:
+		s.log.ErrorContext(ctx, "request failed", "request_id", page.RequestID, "path", r.URL.Path, "err", err)
+		page.Message = l.T("err.internal")
+	case status == http.StatusNotFound:
+		page.Message = l.T("err.not_found")
+	default:
+		if e := apperr.As(err); e != nil && e.Message != "" {
+			page.Message = e.Message
+		} else {
+			page.Message = l.T("err." + string(apperr.CodeOf(err)))
+		}
+	}
+	page.Title = l.T("err.title")
+	if rerr := s.render(w, status, "error", &page); rerr != nil && !errors.Is(rerr, http.ErrHandlerTimeout) {
+		s.log.ErrorContext(ctx, "render error page", "request_id", page.RequestID, "err", rerr)
+		http.Error(w, page.Message, status)
+	}
+}

@@ -1,0 +1,269 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/plan"
+	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/web"
+)
+
+// newServer serves the demo from a fresh SQLite file.
+func newServer(t testing.TB) (*httptest.Server, *store.DB, demo.Result) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := demo.Load(ctx, db)
+	if err != nil || !res.Loaded {
+		t.Fatalf("demo: %+v %v", res, err)
+	}
+	srv, err := web.New(web.Config{DB: db, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts, db, res
+}
+
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func get(t testing.TB, url string, cookies ...*http.Cookie) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestPages(t *testing.T) {
+	ts, _, res := newServer(t)
+	for _, c := range []struct {
+		path  string
+		want  []string
+		count map[string]int
+	}{
+		{"/plans", []string{"2023年全市科技创新工作要点", "遂宁市科学技术局", "执行中"}, nil},
+		{"/plans/" + itoa(res.PlanID), []string{"2023年全市科技创新工作要点", "2023-02-28", "主要目标",
+			`<mark class="hl">15.3亿元</mark>`, "技术合同认定登记额突破", "全域协同创新"},
+			map[string]int{`<tr class="target">`: 5}},
+		{"/plans/" + itoa(res.PlanID) + "/sections", []string{"加速区域创新融入,增强协同创新凝合力", "认真落实全面从严治党"},
+			map[string]int{`class="card section-block"`: 6, `<tr class="item"`: 17}},
+		{"/plans/" + itoa(res.PlanID) + "/key-items", []string{"争创国家创新型城市", "2022年12月已完成,顺利通过答辩", "已完成 2/3 项举措"},
+			map[string]int{`class="card key-item"`: 10, `class="measure done"`: 2, `class="measure"`: 28}},
+		{"/units", []string{"射洪市", "510981", "遂宁高新区", "科室"}, map[string]int{`<tr class="unit`: 15}},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			resp, body := get(t, ts.URL+c.path)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("content type %q", ct)
+			}
+			if !strings.Contains(body, `<html lang="zh-CN">`) {
+				t.Error("page is not zh-CN by default")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for s, n := range c.count {
+				if got := strings.Count(body, s); got != n {
+					t.Errorf("%q appears %d times, want %d", s, got, n)
+				}
+			}
+		})
+	}
+	// The home page goes to the newest plan.
+	resp, _ := get(t, ts.URL+"/")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/plans/"+itoa(res.PlanID) {
+		t.Fatalf("home: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	ts, _, _ := newServer(t)
+	for _, path := range []string{"/plans/999999", "/plans/abc", "/plans/-1/sections", "/no/such/page"} {
+		resp, body := get(t, ts.URL+path)
+		if resp.StatusCode != 404 {
+			t.Errorf("%s: status %d, want 404", path, resp.StatusCode)
+		}
+		if path != "/no/such/page" && !strings.Contains(body, "您要找的内容不存在") {
+			t.Errorf("%s: no Chinese not-found message", path)
+		}
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	ts, _, _ := newServer(t)
+	resp, body := get(t, ts.URL+"/plans")
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline script: %q", csp)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+		t.Errorf("headers %v", resp.Header)
+	}
+	if resp.Header.Get("X-Request-Id") == "" {
+		t.Error("no request ID")
+	}
+	// No inline script anywhere: every <script> has a src.
+	for _, part := range strings.Split(body, "<script")[1:] {
+		if !strings.HasPrefix(strings.TrimSpace(part), "src=") {
+			t.Errorf("inline script: <script%.60s", part)
+		}
+	}
+}
+
+func TestStaticAssetsLinked(t *testing.T) {
+	ts, _, _ := newServer(t)
+	_, body := get(t, ts.URL+"/plans")
+	for _, marker := range []string{`href="/static/css/app.`, `src="/static/vendor/htmx.min.`, `src="/static/js/app.`} {
+		i := strings.Index(body, marker)
+		if i < 0 {
+			t.Fatalf("page lacks %s", marker)
+		}
+		rest := body[i+strings.Index(body[i:], `"`)+1:]
+		url := rest[:strings.Index(rest, `"`)]
+		resp, _ := get(t, ts.URL+url)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", url, resp.StatusCode)
+		}
+	}
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	ts, _, res := newServer(t)
+	resp, _ := get(t, ts.URL+"/lang/en?back=/plans/"+itoa(res.PlanID))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/plans/"+itoa(res.PlanID) {
+		t.Fatalf("switch: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var lang *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "lang" {
+			lang = c
+		}
+	}
+	if lang == nil || lang.Value != "en" {
+		t.Fatalf("cookie %+v", lang)
+	}
+	_, body := get(t, ts.URL+"/plans/"+itoa(res.PlanID), lang)
+	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Headline targets") {
+		t.Error("English page not shown after switch")
+	}
+	// Only local paths: no open redirect.
+	for _, back := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
+		resp, _ := get(t, ts.URL+"/lang/zh-CN?back="+back)
+		if loc := resp.Header.Get("Location"); loc != "/" {
+			t.Errorf("back=%s redirected to %q", back, loc)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	ts, db, _ := newServer(t)
+	resp, body := get(t, ts.URL+"/healthz")
+	if resp.StatusCode != 200 || body != "ok\n" {
+		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
+	}
+	db.Close()
+	resp, _ = get(t, ts.URL+"/healthz")
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("healthz with the database closed: %d, want 503", resp.StatusCode)
+	}
+}
+
+func TestAPIPlans(t *testing.T) {
+	ts, _, res := newServer(t)
+	resp, body := get(t, ts.URL+"/api/v1/plans")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("list: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var list struct {
+		Plans []store.PlanSummary `json:"plans"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Plans) != 1 || list.Plans[0].ID != res.PlanID {
+		t.Fatalf("list: %s %v", body, err)
+	}
+
+	resp, body = get(t, ts.URL+"/api/v1/plans/"+itoa(res.PlanID))
+	if resp.StatusCode != 200 {
+		t.Fatalf("plan: %d", resp.StatusCode)
+	}
+	var p plan.Plan
+	if err := json.Unmarshal([]byte(body), &p); err != nil {
+		t.Fatal(err)
+	}
+	items := 0
+	for _, s := range p.Sections {
+		items += len(s.Items)
+		if s.ID == 0 {
+			t.Error("section without id")
+		}
+	}
+	if p.ID != res.PlanID || p.Title != "2023年全市科技创新工作要点" || p.Issuer != "遂宁市科学技术局" ||
+		p.IssuedOn != "2023-02-28" || p.Year != 2023 || len(p.Sections) != 6 || items != 17 || len(p.KeyItems) != 10 {
+		t.Fatalf("plan shape: id %d %q %q %q %d sections %d items %d key %d", p.ID, p.Title, p.Issuer, p.IssuedOn, p.Year, len(p.Sections), items, len(p.KeyItems))
+	}
+	want := map[string]float64{"国家高新技术企业": 185, "入库备案国家科技型中小企业": 520, "全社会研发投入": 1530000000,
+		"技术合同认定登记额": 1200000000, "高新技术产业营业收入": 65000000000}
+	if len(p.Targets) != 5 {
+		t.Fatalf("%d headline targets, want 5: %+v", len(p.Targets), p.Targets)
+	}
+	for _, tg := range p.Targets {
+		if v, ok := want[tg.Name]; !ok || v != tg.Value || tg.ID == 0 {
+			t.Errorf("target %+v", tg)
+		}
+	}
+	// The raw JSON uses the contract's field names.
+	for _, key := range []string{`"issued_on"`, `"key_items"`, `"measures"`, `"done_note"`, `"comparator"`, `"source"`} {
+		if !strings.Contains(body, key) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+
+	for _, path := range []string{"/api/v1/plans/999999", "/api/v1/plans/x", "/api/v1/nothing"} {
+		resp, body := get(t, ts.URL+path)
+		var e struct{ Code, Message string }
+		if resp.StatusCode != 404 || json.Unmarshal([]byte(body), &e) != nil || e.Code != "not_found" {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	resp, body = get(t, ts.URL+"/api/v1/openapi.yaml")
+	if resp.StatusCode != 200 || !strings.Contains(body, "/plans/{id}") {
+		t.Errorf("openapi: %d", resp.StatusCode)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
