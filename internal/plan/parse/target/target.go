@@ -432,6 +432,9 @@ func (x *extractor) target(q quantity, c span, seg int, occ []occurrence, last i
 			t.Name = clean(x.rs[max(c.start, q.start-prefixWindow):q.start])
 		}
 	}
+	if t.Name == "" {
+		t.Name = t.Source // nothing names it: the reviewer will
+	}
 	return t
 }
 
@@ -498,6 +501,14 @@ func (x *extractor) stopAt(i int) bool {
 	for _, s := range nounStops {
 		if hasRunes(x.rs, i, []rune(s)) {
 			return true
+		}
+	}
+	// A verb of the table ends the noun too (10家企业开展…, 5个平台建成…).
+	for l := maxWordLen; l >= 2; l-- {
+		if i+l <= len(x.rs) {
+			if w, ok := words[string(x.rs[i:i+l])]; ok && !w.keep && w.kind != marker {
+				return true
+			}
 		}
 	}
 	return false

@@ -80,8 +80,7 @@ func init() {
 		"力争", "争取", "冲刺", "努力")
 	add(word{kind: marker},
 		"全年", "年内", "今年", "本年", "本年度", "年度", "确保", "目标", "预计",
-		"计划", "累计", "常年", "全市", "全省", "全区", "全县", "全州", "其中",
-		"共计", "总计", "合计", "当年", "年底前", "年末")
+		"计划", "常年", "当年", "年底前", "年末")
 	for _, s := range []string{"达", "超", "约", "近"} {
 		w := words[s]
 		w.adjacent = true
@@ -97,6 +96,11 @@ var leadWords = map[string]bool{
 	"新增": true, "共": true, "再": true, "要": true, "将": true, "力求": true,
 	"争取实现": true, "全力": true, "着力": true, "支持": true, "引导": true,
 	"鼓励": true, "推进": true, "完成": true, "每年": true, "年均": true,
+	// Scope and sums: stripped, but they do not make a number a target
+	// (全市共有高新技术企业150家 states a fact).
+	"全市": true, "全省": true, "全区": true, "全县": true, "全州": true,
+	"其中": true, "累计": true, "共计": true, "总计": true, "合计": true,
+	"较上年": true, "比上年": true, "比去年": true, "同比": true,
 }
 
 // nounSuffixes after a verb make a noun of it (开发区, 孵化器, 建设者): the
@@ -122,7 +126,8 @@ var nounStops = []string{
 	"左右", "以内", "以下", "等", "分别", "同比", "增长", "和", "及", "与", "或",
 	"并", "为", "在", "以", "从", "向", "对", "于", "到", "至", "获", "被", "由",
 	"其中", "共", "将", "要", "是", "有", "能力", "以来", "之", "提供", "带动",
-	"增加", "新增", "突破", "超过", "同时",
+	"增加", "新增", "突破", "超过", "同时", "参加", "申报", "获得", "入选", "通过",
+	"落户", "纳入", "进入", "上市",
 }
 
 // sloganTails follow a numeral in names that hold numbers: 八项规定,
