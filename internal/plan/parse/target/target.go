@@ -3,10 +3,19 @@
 // A target is a number with a unit (a measure word, money or percent) that
 // something governs: a verb of achievement or change before it (达到, 突破,
 // 新增, 增长, 实施, 引进, 建成 …), a marker (全年, 力争, 确保 …) or a
-// qualifier after it (以上, 左右, 以内). Numbers in quotes or book titles,
-// dates, ordinals (第3批), ranks (前10位), counts that sum up a list (等10个方面)
-// and names holding numerals (八项规定, 两个确立, 六位一体, 十件大事) are not
-// targets. Numbers without a unit (二十大, 十四五, 三招三引) never are.
+// qualifier after it (以上, 左右, 以内). Scope words (全市, 其中, 累计) do not
+// govern: 全市共有高新技术企业150家 states a fact.
+//
+// Not targets: numbers in quotes or book titles (“科创29条”); dates and
+// durations (年, 月, 日 are not units; 3个月); ordinals (第3批) and ranks
+// (前10位); document numbers (〔2022〕2号); a count that sums up a list —
+// a number right after 等, or followed by 个方面 (在…等10个方面攻坚任务取得
+// 突破性进展 counts areas of work, no verb of achievement governs it); names
+// holding numerals (八项规定, 两个确立, 十件大事, and a Chinese numeral with a
+// measure word followed by another numeral: 六位一体, 两个一百年); and a bare
+// Chinese 一 (一批, 一个, 一次性) unless a comparator verb or qualifier
+// governs it. Numbers without a unit (二十大, 十四五, 三招三引, 三年行动)
+// never are.
 //
 // The work is linear in the length of the text: every look-behind and
 // look-ahead is bounded by a fixed window.
