@@ -58,6 +58,7 @@ const (
 	msgOldDoc    = "不支持旧版 Word(.doc)文件:请在 Word 中另存为 .docx"
 	msgPDF       = "不支持 PDF 文件:请上传 .docx、文本或网页文件"
 	msgSpreadsht = "不支持表格文件(.xlsx/.xls):请上传 .docx、文本或网页文件"
+	msgTooMany   = "内容过多:正文超过 20000 段或表格超过 5000 行,不像一份工作要点"
 )
 
 // Options adjust parsing.

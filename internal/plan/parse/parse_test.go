@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -783,7 +785,18 @@ func FuzzParse(f *testing.F) {
 	f.Add("plan.docx", sampleDocx(f))
 	f.Add("x.txt", []byte("一、\n1.\n（一）\n附件\n|\n| |\n1\n| a\n|"))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				buf := make([]byte, 1<<20)
+				n := runtime.Stack(buf, true)
+				panic("HANG\n" + string(buf[:n]))
+			}
+		}()
 		p, err := parse(name, data, Options{}) // no recover: a panic fails the fuzz run
+		close(done)
 		if err == nil && p == nil {
 			t.Fatal("nil plan without an error")
 		}

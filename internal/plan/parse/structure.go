@@ -12,6 +12,9 @@ import (
 // (issuer, addressees, date, document number), the title, the preamble, the
 // sections and work items, and the key items of its tables.
 func analyse(blocks []block, opt Options) (*plan.Plan, error) {
+	if len(blocks) > maxParagraphs+maxRows {
+		return nil, &Error{Err: ErrNotPlan, Message: msgTooMany}
+	}
 	blocks = joinMarkers(blocks)
 	p := &plan.Plan{Targets: []plan.Target{}, Sections: []plan.Section{}, KeyItems: []plan.Task{}}
 
@@ -143,6 +146,13 @@ func analyse(blocks []block, opt Options) (*plan.Plan, error) {
 	}
 
 	body := bodyParagraphs(blocks, bodyStart)
+	rows := 0
+	for _, b := range blocks {
+		rows += len(b.rows)
+	}
+	if len(body) > maxParagraphs || rows > maxRows {
+		return nil, &Error{Err: ErrNotPlan, Message: msgTooMany}
+	}
 	preamble, sections := structure(body, opt)
 	p.Preamble = strings.Join(preamble, "\n")
 	p.Sections = sections
@@ -169,6 +179,13 @@ func analyse(blocks []block, opt Options) (*plan.Plan, error) {
 	}
 	return p, nil
 }
+
+// A plan has tens of items; these bounds keep the work on a hostile upload
+// small.
+const (
+	maxParagraphs = 20000
+	maxRows       = 5000
+)
 
 var reTitleYear = regexp.MustCompile(`\d{4}\s*年`)
 
