@@ -1,0 +1,37 @@
+package audit
+
+// labels are the Chinese names of the actions, for the auditor's page and
+// the export.
+var labels = map[string]string{
+	LoginSucceeded:  "登录成功",
+	LoginFailed:     "登录失败",
+	LockedOut:       "账号锁定",
+	Logout:          "退出登录",
+	SessionRevoked:  "注销会话",
+	PasswordChanged: "修改密码",
+	TokenCreated:    "创建访问令牌",
+	TokenRevoked:    "吊销访问令牌",
+
+	UserCreated:       "新建用户",
+	UserUpdated:       "修改用户",
+	UserPasswordReset: "重置用户密码",
+
+	UnitCreated: "新建单位",
+	UnitUpdated: "修改单位",
+
+	PolicyUpdated: "修改安全策略",
+
+	PlanImported: "导入计划",
+	PlanReplaced: "替换计划",
+	PlanUpdated:  "修改计划",
+	DemoLoaded:   "加载演示数据",
+}
+
+// Label returns the Chinese name of action, or action itself when it has
+// none.
+func Label(action string) string {
+	if l, ok := labels[action]; ok {
+		return l
+	}
+	return action
+}
