@@ -44,6 +44,9 @@ Usage:
   luoshi serve   [--addr HOST:PORT] [--db PATH|postgres://…] [--demo]
   luoshi migrate [--db …]
   luoshi plan parse FILE --json
+  luoshi user add --username U --role ROLE [--unit CODE] [--must-change] --password-stdin
+  luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
+  luoshi audit verify [--db …]
   luoshi version
 
 Every flag has an environment fallback: --db → LUOSHI_DB, --addr → LUOSHI_ADDR, …
@@ -63,6 +66,12 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "plan":
 		return cmdPlan(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "unit":
+		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "luoshi", version)
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	addr := fs.String("addr", getenv.or("LUOSHI_ADDR", "127.0.0.1:8080"), "listen address (env LUOSHI_ADDR)")
 	dsn := dbFlag(fs, getenv)
 	withDemo := fs.Bool("demo", getenv.boolOr("LUOSHI_DEMO", false), "load the demo units and plan into an empty database (env LUOSHI_DEMO)")
+	tlsCert := fs.String("tls-cert", getenv.or("LUOSHI_TLS_CERT", ""), "TLS certificate file (PEM); with --tls-key serves HTTPS (env LUOSHI_TLS_CERT)")
+	tlsKey := fs.String("tls-key", getenv.or("LUOSHI_TLS_KEY", ""), "TLS private key file (PEM) (env LUOSHI_TLS_KEY)")
+	trustProxy := fs.Bool("trust-proxy", getenv.boolOr("LUOSHI_TRUST_PROXY", false), "take the client address from X-Forwarded-For (env LUOSHI_TRUST_PROXY)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -26,6 +30,10 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("serve: --tls-cert and --tls-key go together")
+	}
+	useTLS := *tlsCert != ""
 	var logger *slog.Logger
 	switch *logFormat {
 	case "json":
@@ -54,12 +62,16 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 		if res.Loaded {
 			fmt.Fprintf(stdout, "已载入演示数据(demo data loaded): %d 个单位, 计划 #%d\n", res.Units, res.PlanID)
+			fmt.Fprintln(stdout, "演示账号(demo accounts; passwords are shown only now):")
+			for _, a := range res.Accounts {
+				fmt.Fprintf(stdout, "  %-9s %-9s %-10s 密码 %s\n", a.Username, a.Role, a.Unit, a.Password)
+			}
 		} else {
 			fmt.Fprintln(stdout, "数据库已有数据,未载入演示数据(database not empty: demo not loaded)")
 		}
 	}
 
-	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version})
+	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy})
 	if err != nil {
 		return err
 	}
@@ -76,9 +88,20 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "落实 Luoshi %s 已启动: http://%s/ (%s)\n", version, ln.Addr(), db.Engine())
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+		httpSrv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	fmt.Fprintf(stdout, "落实 Luoshi %s 已启动: %s://%s/ (%s)\n", version, scheme, ln.Addr(), db.Engine())
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	go func() {
+		if useTLS {
+			errc <- httpSrv.ServeTLS(ln, *tlsCert, *tlsKey)
+			return
+		}
+		errc <- httpSrv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

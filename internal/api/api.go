@@ -3,13 +3,18 @@
 package api
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/store"
 )
 
@@ -18,13 +23,46 @@ var openAPI []byte
 
 // Config holds the API's dependencies.
 type Config struct {
-	DB     *store.DB
-	Logger *slog.Logger
+	DB        *store.DB
+	Accounts  *account.Service
+	Logger    *slog.Logger
+	ClientIP  func(*http.Request) string
+	RequestID func(context.Context) string
 }
 
 type handler struct {
-	db  *store.DB
-	log *slog.Logger
+	db       *store.DB
+	accounts *account.Service
+	log      *slog.Logger
+	cfg      Config
+}
+
+// route is one API route with the roles that may call it; no roles: public.
+type route struct {
+	pattern string
+	f       apiFunc
+	allow   []auth.Role
+}
+
+var planReaders = []auth.Role{auth.Staff, auth.Reporter, auth.Leader}
+
+func (h *handler) routes() []route {
+	return []route{
+		{"POST /login", h.login, nil},
+		{"GET /plans", h.listPlans, planReaders},
+		{"GET /plans/{id}", h.getPlan, planReaders},
+		{"GET /tasks/{id}", h.getTask, planReaders},
+	}
+}
+
+// Routes lists the API's patterns (without /api/v1) and their roles, for
+// the route-walk test.
+func Routes() map[string][]auth.Role {
+	out := map[string][]auth.Role{}
+	for _, rt := range (&handler{}).routes() {
+		out[rt.pattern] = rt.allow
+	}
+	return out
 }
 
 // New returns the API handler; mount it with the /api/v1 prefix stripped.
@@ -32,10 +70,11 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{db: cfg.DB, log: cfg.Logger}
+	h := &handler{db: cfg.DB, accounts: cfg.Accounts, log: cfg.Logger, cfg: cfg}
 	mux := http.NewServeMux()
-	mux.Handle("GET /plans", h.wrap(h.listPlans))
-	mux.Handle("GET /plans/{id}", h.wrap(h.getPlan))
+	for _, rt := range h.routes() {
+		mux.Handle(rt.pattern, h.wrap(h.guard(rt)))
+	}
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)
@@ -44,6 +83,62 @@ func New(cfg Config) http.Handler {
 		return apperr.New(apperr.NotFound, "没有这个接口")
 	}))
 	return mux
+}
+
+// guard authenticates the bearer token and checks the route's roles; a
+// role that may not call the route gets 404. The API takes no cookies, so
+// it needs no CSRF token.
+func (h *handler) guard(rt route) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if rt.allow == nil {
+			return rt.f(w, r)
+		}
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || tok == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="luoshi"`)
+			return &apperr.Error{Code: apperr.Unauthenticated, Message: "需要 Authorization: Bearer 令牌"}
+		}
+		a, err := h.accounts.Authenticate(r.Context(), strings.TrimSpace(tok))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="luoshi", error="invalid_token"`)
+			return err
+		}
+		if a.MustChange {
+			return &apperr.Error{Code: apperr.Forbidden, Message: "请先在网页上修改初始密码"}
+		}
+		if !slices.Contains(rt.allow, a.Role) {
+			return apperr.New(apperr.NotFound, "未找到")
+		}
+		return rt.f(w, r.WithContext(auth.WithActor(r.Context(), a)))
+	}
+}
+
+// login exchanges a username and password for a bearer token that expires
+// like a web session.
+func (h *handler) login(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		return apperr.New(apperr.Invalid, "请求体须为 JSON:{\"username\": …, \"password\": …},且不超过 4 KiB")
+	}
+	ip, reqID := "", ""
+	if h.cfg.ClientIP != nil {
+		ip = h.cfg.ClientIP(r)
+	}
+	if h.cfg.RequestID != nil {
+		reqID = h.cfg.RequestID(r.Context())
+	}
+	res, err := h.accounts.Login(r.Context(), account.LoginRequest{Username: body.Username, Password: body.Password,
+		Kind: "api", IP: ip, UserAgent: r.UserAgent(), RequestID: reqID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"token": res.Token, "expires_at": res.Session.ExpiresAt,
+		"must_change": res.User.MustChange})
+	return nil
 }
 
 type apiFunc func(w http.ResponseWriter, r *http.Request) error
@@ -115,7 +210,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 func (h *handler) listPlans(w http.ResponseWriter, r *http.Request) error {
-	plans, err := h.db.Plans(r.Context())
+	plans, err := h.db.Plans(r.Context(), auth.ActorFrom(r.Context()).Scope)
 	if err != nil {
 		return err
 	}
@@ -131,10 +226,23 @@ func (h *handler) getPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.db.Plan(r.Context(), id)
+	p, err := h.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (h *handler) getTask(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := h.db.Task(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
 	return nil
 }

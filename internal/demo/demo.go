@@ -8,7 +8,11 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strconv"
 
+	"github.com/luoshi/luoshi/internal/account"
+	"github.com/luoshi/luoshi/internal/audit"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/plan/parse"
 	"github.com/luoshi/luoshi/internal/store"
@@ -53,9 +57,33 @@ var units = []unitSpec{
 
 // Result says what Load did.
 type Result struct {
-	Loaded bool
-	PlanID int64
-	Units  int
+	Loaded   bool
+	PlanID   int64
+	Units    int
+	Accounts []Account
+}
+
+// Account is a demo account with its one-time random password.
+type Account struct {
+	Username string
+	Role     auth.Role
+	Unit     string
+	Password string
+}
+
+// accounts: one per role; the reporter belongs to a county so that scope
+// can be seen at work.
+var accounts = []struct {
+	username string
+	role     auth.Role
+	unit     string
+}{
+	{"staff", auth.Staff, "sn-kjj"},
+	{"reporter", auth.Reporter, "510981"},
+	{"leader", auth.Leader, "sn-kjj"},
+	{"sysadmin", auth.SysAdmin, "sn-kjj"},
+	{"secadmin", auth.SecAdmin, "sn-kjj"},
+	{"auditor", auth.Auditor, "sn-kjj"},
 }
 
 // Load fills an empty database with the demo units and plan, in one
@@ -104,9 +132,27 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 			}
 		}
 		res.PlanID, res.Loaded = p.ID, true
-		return nil
+		return tx.Audit(audit.System("demo").New(audit.DemoLoaded, "plan", strconv.FormatInt(p.ID, 10), nil,
+			map[string]any{"units": len(units), "title": p.Title}))
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	// Random passwords, printed once by serve: never a fixed default.
+	svc := account.New(db)
+	for _, a := range accounts {
+		u, err := db.UnitByCode(ctx, a.unit)
+		if err != nil {
+			return res, err
+		}
+		pw := auth.RandomPassword()
+		if _, err := svc.CreateUser(ctx, audit.System("demo"), account.NewUser{Username: a.username, Role: a.role,
+			UnitID: u.ID, Password: pw, Name: "演示账号"}); err != nil {
+			return res, fmt.Errorf("demo: account %s: %w", a.username, err)
+		}
+		res.Accounts = append(res.Accounts, Account{Username: a.username, Role: a.role, Unit: u.Name, Password: pw})
+	}
+	return res, nil
 }
 
 func assignByName(tx *store.Tx, ids map[string]int64, taskID int64, name string) error {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/plan"
 )
 
@@ -24,14 +25,27 @@ type PlanSummary struct {
 	Targets  int    `json:"targets"`
 }
 
-// Plans lists plans, newest year first.
-func (db *DB) Plans(ctx context.Context) ([]PlanSummary, error) {
-	rows, err := db.query(ctx, db.read, `SELECT p.id, p.title, p.issuer, p.issued_on, p.year, p.status,
+// Plans lists the plans the scope may see, newest year first; a reporter
+// sees a plan with tasks assigned to its units, and counts only those.
+func (db *DB) Plans(ctx context.Context, scope auth.Scope) ([]PlanSummary, error) {
+	cond, args := taskInScope(scope, "t.id")
+	all := "1 = 1"
+	if !scope.All {
+		all = "EXISTS (SELECT 1 FROM tasks t WHERE t.plan_id = p.id AND " + cond + ")"
+	}
+	q := `SELECT p.id, p.title, p.issuer, p.issued_on, p.year, p.status,
 		(SELECT COUNT(*) FROM sections s WHERE s.plan_id = p.id),
-		(SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id AND t.kind = 'work_item'),
-		(SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id AND t.kind = 'key_item'),
+		(SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id AND t.kind = 'work_item' AND ` + cond + `),
+		(SELECT COUNT(*) FROM tasks t WHERE t.plan_id = p.id AND t.kind = 'key_item' AND ` + cond + `),
 		(SELECT COUNT(*) FROM indicators i WHERE i.plan_id = p.id)
-		FROM plans p ORDER BY p.year DESC, p.id DESC`)
+		FROM plans p WHERE ` + all + ` ORDER BY p.year DESC, p.id DESC`
+	var qargs []any
+	qargs = append(qargs, args...)
+	qargs = append(qargs, args...)
+	if !scope.All {
+		qargs = append(qargs, args...)
+	}
+	rows, err := db.query(ctx, db.read, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list plans: %w", err)
 	}
@@ -196,8 +210,22 @@ func (tx *Tx) Assign(taskID, unitID int64, role string) error {
 	return nil
 }
 
-// Plan reads a whole plan.
-func (db *DB) Plan(ctx context.Context, id int64) (*plan.Plan, error) {
+// Plan reads a plan with the tasks the scope may see. A reporter sees the
+// plan only when some task of it is assigned to its units, and then only
+// those tasks and their targets, not the plan's headline targets.
+func (db *DB) Plan(ctx context.Context, scope auth.Scope, id int64) (*plan.Plan, error) {
+	if !scope.All {
+		cond, args := taskInScope(scope, "t.id")
+		var n int
+		err := db.queryRow(ctx, db.read, `SELECT COUNT(*) FROM tasks t WHERE t.plan_id = ? AND `+cond,
+			append([]any{id}, args...)...).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("store: plan %d scope: %w", id, err)
+		}
+		if n == 0 {
+			return nil, notFound("plan", id)
+		}
+	}
 	p := &plan.Plan{ID: id}
 	var themes string
 	err := db.queryRow(ctx, db.read, `SELECT title, issuer, issued_on, year, doc_no, addressees, preamble, themes,
@@ -218,7 +246,9 @@ func (db *DB) Plan(ctx context.Context, id int64) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Targets = append(p.Targets, targets[0]...)
+	if scope.All {
+		p.Targets = append(p.Targets, targets[0]...)
+	}
 
 	rows, err := db.query(ctx, db.read, "SELECT id, no, title FROM sections WHERE plan_id = ? ORDER BY no, id", id)
 	if err != nil {
@@ -248,8 +278,10 @@ func (db *DB) Plan(ctx context.Context, id int64) (*plan.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err = db.query(ctx, db.read, `SELECT id, COALESCE(section_id, 0), kind, no, title, text, suggested_units,
-		due_on, due_text, version FROM tasks WHERE plan_id = ? ORDER BY kind DESC, no, id`, id)
+	cond, args := taskInScope(scope, "t.id")
+	rows, err = db.query(ctx, db.read, `SELECT t.id, COALESCE(t.section_id, 0), t.kind, t.no, t.title, t.text,
+		t.suggested_units, t.due_on, t.due_text, t.version FROM tasks t WHERE t.plan_id = ? AND `+cond+`
+		ORDER BY t.kind DESC, t.no, t.id`, append([]any{id}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: plan %d tasks: %w", id, err)
 	}
@@ -276,7 +308,68 @@ func (db *DB) Plan(ctx context.Context, id int64) (*plan.Plan, error) {
 			p.Sections[i].Items = append(p.Sections[i].Items, t)
 		}
 	}
-	return p, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !scope.All {
+		kept := p.Sections[:0]
+		for _, s := range p.Sections {
+			if len(s.Items) > 0 {
+				kept = append(kept, s)
+			}
+		}
+		p.Sections = kept
+	}
+	return p, nil
+}
+
+// TaskDetail is one task with where it belongs.
+type TaskDetail struct {
+	plan.Task
+	PlanID       int64  `json:"plan_id"`
+	PlanTitle    string `json:"plan_title"`
+	SectionNo    int    `json:"section_no,omitempty"`
+	SectionTitle string `json:"section_title,omitempty"`
+}
+
+// Task reads one task the scope may see; another unit's task is not found.
+func (db *DB) Task(ctx context.Context, scope auth.Scope, id int64) (*TaskDetail, error) {
+	cond, args := taskInScope(scope, "t.id")
+	var d TaskDetail
+	var suggested string
+	err := db.queryRow(ctx, db.read, `SELECT t.id, t.plan_id, p.title, COALESCE(s.no, 0), COALESCE(s.title, ''),
+		t.kind, t.no, t.title, t.text, t.suggested_units, t.due_on, t.due_text, t.version
+		FROM tasks t JOIN plans p ON p.id = t.plan_id LEFT JOIN sections s ON s.id = t.section_id
+		WHERE t.id = ? AND `+cond, append([]any{id}, args...)...).Scan(&d.ID, &d.PlanID, &d.PlanTitle, &d.SectionNo,
+		&d.SectionTitle, &d.Kind, &d.No, &d.Title, &d.Text, &suggested, &d.Due, &d.DueText, &d.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("task", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: task %d: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(suggested), &d.Units); err != nil {
+		return nil, fmt.Errorf("store: task %d units: %w", id, err)
+	}
+	if len(d.Units) == 0 {
+		d.Units = nil
+	}
+	targets, err := db.indicators(ctx, d.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	d.Targets = append([]plan.Target{}, targets[d.ID]...)
+	measures, err := db.measures(ctx, d.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	d.Measures = measures[d.ID]
+	units, err := db.responsibleUnits(ctx, d.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	d.LeadUnits, d.CoUnits = units[d.ID].lead, units[d.ID].co
+	return &d, nil
 }
 
 // indicators returns a plan's targets by task id; key 0 holds the plan's

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -12,7 +13,8 @@ import (
 // TestBrowserPlan opens the demo plan in Chromium: the overview, the 6
 // sections with 17 items, the 10 key items, and Chinese drawn with a CJK font.
 func TestBrowserPlan(t *testing.T) {
-	ts, _, res := newServer(t)
+	e := newServer(t)
+	ts, res := e.ts, e.demo
 	ctx := testenv.Browser(t)
 	base := ts.URL + "/plans/" + itoa(res.PlanID)
 	must := func(err error) {
@@ -28,6 +30,7 @@ func TestBrowserPlan(t *testing.T) {
 		return n
 	}
 
+	browserLogin(t, ctx, ts.URL, "staff", e.password(t, "staff"))
 	must(chromedp.Do(ctx, chromedp.Navigate(base), chromedp.WaitVisible("h1.page-title")))
 	title, err := chromedp.Run(ctx, chromedp.Text("h1.page-title"))
 	must(err)
@@ -69,3 +72,19 @@ func TestBrowserPlan(t *testing.T) {
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+// browserLogin signs in through the login form.
+func browserLogin(t testing.TB, ctx context.Context, base, username, password string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", username),
+		chromedp.SendKeys("#password", password),
+		chromedp.Click(`button[type="submit"]`),
+		chromedp.WaitVisible("header.app-header"),
+	)
+	if err != nil {
+		t.Fatalf("browser login %s: %v", username, err)
+	}
+}

@@ -6,14 +6,28 @@ import (
 	"strconv"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/plan"
+	"github.com/luoshi/luoshi/internal/store"
 )
 
 // home sends the user to the newest plan, or to the plan list when there
 // is none.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	plans, err := s.db.Plans(r.Context())
+	a := auth.ActorFrom(r.Context())
+	switch a.Role {
+	case auth.SysAdmin:
+		http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
+		return nil
+	case auth.SecAdmin:
+		http.Redirect(w, r, "/admin/policy", http.StatusSeeOther)
+		return nil
+	case auth.Auditor:
+		http.Redirect(w, r, "/audit", http.StatusSeeOther)
+		return nil
+	}
+	plans, err := s.db.Plans(r.Context(), a.Scope)
 	if err != nil {
 		return err
 	}
@@ -30,12 +44,8 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 	l := i18n.Match(r.PathValue("lang"))
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
-	back := r.URL.Query().Get("back")
 	// Only a local path: never an open redirect.
-	if back == "" || back[0] != '/' || (len(back) > 1 && (back[1] == '/' || back[1] == '\\')) {
-		back = "/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 	return nil
 }
 
@@ -44,7 +54,7 @@ type planListPage struct {
 }
 
 func (s *Server) planList(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.layout(r, "plans", "nav.plans")
+	l, err := s.layout(w, r, "plans", "nav.plans")
 	if err != nil {
 		return err
 	}
@@ -59,16 +69,16 @@ type planPage struct {
 }
 
 // loadPlan reads the plan named by the {id} path value.
-func (s *Server) loadPlan(r *http.Request, tab, title string) (*planPage, error) {
+func (s *Server) loadPlan(w http.ResponseWriter, r *http.Request, tab, title string) (*planPage, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return nil, apperr.New(apperr.NotFound, "未找到")
 	}
-	p, err := s.db.Plan(r.Context(), id)
+	p, err := s.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.layout(r, "plan."+tab, title)
+	l, err := s.layout(w, r, "plan."+tab, title)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +95,7 @@ func (s *Server) loadPlan(r *http.Request, tab, title string) (*planPage, error)
 }
 
 func (s *Server) planOverview(w http.ResponseWriter, r *http.Request) error {
-	page, err := s.loadPlan(r, "overview", "plan.overview")
+	page, err := s.loadPlan(w, r, "overview", "plan.overview")
 	if err != nil {
 		return err
 	}
@@ -93,7 +103,7 @@ func (s *Server) planOverview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) planSections(w http.ResponseWriter, r *http.Request) error {
-	page, err := s.loadPlan(r, "sections", "plan.sections")
+	page, err := s.loadPlan(w, r, "sections", "plan.sections")
 	if err != nil {
 		return err
 	}
@@ -101,9 +111,35 @@ func (s *Server) planSections(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) planKeyItems(w http.ResponseWriter, r *http.Request) error {
-	page, err := s.loadPlan(r, "key_items", "plan.key_items")
+	page, err := s.loadPlan(w, r, "key_items", "plan.key_items")
 	if err != nil {
 		return err
 	}
 	return s.render(w, http.StatusOK, "keyitems", page)
+}
+
+type taskPage struct {
+	Layout
+	Task *store.TaskDetail
+}
+
+// taskPage shows one task; another unit's task is not found.
+func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apperr.New(apperr.NotFound, "未找到")
+	}
+	t, err := s.db.Task(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
+	if err != nil {
+		return err
+	}
+	l, err := s.layout(w, r, "plan.task", "plan.task")
+	if err != nil {
+		return err
+	}
+	l.PlanID = t.PlanID
+	l.Title = t.Title
+	l.Crumbs = []Crumb{{Label: l.T("nav.plans"), URL: "/plans"}, {Label: t.PlanTitle, URL: fmt.Sprintf("/plans/%d", t.PlanID)},
+		{Label: t.Title}}
+	return s.render(w, http.StatusOK, "task", &taskPage{Layout: l, Task: t})
 }

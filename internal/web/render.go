@@ -8,9 +8,13 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
+	"github.com/luoshi/luoshi/internal/api"
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/store"
@@ -33,6 +37,7 @@ var funcs = template.FuncMap{
 		return static.Path(name), nil
 	},
 	"add":         func(a, b int) int { return a + b },
+	"localTime":   localTime,
 	"formatValue": plan.FormatValue,
 	"join":        strings.Join,
 	// highlight marks the number of a target in its source sentence.
@@ -88,6 +93,21 @@ type Layout struct {
 	Flash  string
 	// Version of the product, shown in the footer.
 	Version string
+	// Actor is the signed-in user, nil on public pages.
+	Actor *auth.Actor
+}
+
+// Can reports whether the signed-in user holds one of roles (menus).
+func (l *Layout) Can(roles ...string) bool {
+	if l.Actor == nil {
+		return false
+	}
+	for _, r := range roles {
+		if string(l.Actor.Role) == r {
+			return true
+		}
+	}
+	return false
 }
 
 // T translates key in the page's language.
@@ -105,15 +125,32 @@ func (l *Layout) PlanURL() string {
 }
 
 // layout builds the common page data for r.
-func (s *Server) layout(r *http.Request, nav, title string) (Layout, error) {
-	l := Layout{Lang: lang(r), Nav: nav, Path: r.URL.Path, Version: s.version}
+func (s *Server) layout(w http.ResponseWriter, r *http.Request, nav, title string) (Layout, error) {
+	l := Layout{Lang: lang(r), Nav: nav, Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(r.Context())}
 	l.Title = i18n.T(l.Lang, title)
-	plans, err := s.db.Plans(r.Context())
-	if err != nil {
-		return l, err
+	l.CSRF = s.csrfToken(w, r)
+	if c, err := r.Cookie(flashCookie); err == nil {
+		l.Flash, _ = url.QueryUnescape(c.Value)
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
-	l.Plans = plans
+	if l.Actor != nil && l.Actor.Role.ReadsPlans() {
+		plans, err := s.db.Plans(r.Context(), l.Actor.Scope)
+		if err != nil {
+			return l, err
+		}
+		l.Plans = plans
+	}
 	return l, nil
+}
+
+const flashCookie = "luoshi_flash"
+
+// redirectFlash redirects (303) after a successful form and shows msg once.
+func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) error {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
 }
 
 // lang returns the language chosen with the switch (a cookie), else zh-CN:
@@ -162,28 +199,20 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	})
 }
 
-func httpStatus(code apperr.Code) int {
-	switch code {
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Unauthenticated:
-		return http.StatusUnauthorized
-	case apperr.TooMany:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+// httpStatus maps an error code to its status, as the API does.
+func httpStatus(code apperr.Code) int { return api.Status(code) }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	status := httpStatus(apperr.CodeOf(err))
-	l := Layout{Lang: lang(r), Path: r.URL.Path, Version: s.version}
+	if _, ok := err.(*notFoundError); ok {
+		status = http.StatusNotFound
+	}
+	l := Layout{Lang: lang(r), Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(ctx)}
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
 	page := errorPage{Layout: l, Status: status, RequestID: RequestID(ctx)}
 	switch {
 	case status == http.StatusInternalServerError:
@@ -203,4 +232,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.log.ErrorContext(ctx, "render error page", "request_id", page.RequestID, "err", rerr)
 		http.Error(w, page.Message, status)
 	}
+}
+
+// beijing is China Standard Time; a fixed zone when the system has no
+// time zone database.
+var beijing = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+// localTime writes a time as Beijing time, to the minute.
+func localTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(beijing).Format("2006-01-02 15:04")
 }

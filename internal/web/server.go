@@ -5,7 +5,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
+	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/web/static"
@@ -18,16 +20,21 @@ type Config struct {
 	Version string
 	// Secure marks cookies Secure (serving over TLS).
 	Secure bool
+	// TrustProxy takes the client address from X-Forwarded-For (behind a
+	// reverse proxy that sets it).
+	TrustProxy bool
 }
 
 // Server is the HTTP handler of the whole product.
 type Server struct {
-	db      *store.DB
-	log     *slog.Logger
-	version string
-	secure  bool
-	pages   *pages
-	handler http.Handler
+	db         *store.DB
+	accounts   *account.Service
+	log        *slog.Logger
+	version    string
+	secure     bool
+	trustProxy bool
+	pages      *pages
+	handler    http.Handler
 }
 
 // New parses and checks the templates and builds the routes.
@@ -39,23 +46,36 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: cfg.DB, log: cfg.Logger, version: cfg.Version, secure: cfg.Secure, pages: pg}
+	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, pages: pg}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, s.handle(rt.h))
+		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
 	}
 	mux.Handle("GET "+static.Prefix, static.Handler())
-	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Logger: cfg.Logger})))
+	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
+		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID})))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	s.handler = s.middleware(mux)
+	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &notFoundError{}
+	}))
+	// Cross-origin unsafe requests are refused from the Fetch metadata
+	// headers before any token is looked at (defence in depth with CSRF
+	// tokens).
+	cop := http.NewCrossOriginProtection()
+	s.handler = s.middleware(cop.Handler(s.withActor(mux)))
 	return s, nil
 }
+
+type notFoundError struct{}
+
+func (*notFoundError) Error() string { return "not found" }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // healthz answers 200 only when the database answers.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2e9)
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

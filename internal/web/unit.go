@@ -13,7 +13,7 @@ type unitListPage struct {
 }
 
 func (s *Server) unitList(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.layout(r, "units", "nav.units")
+	l, err := s.layout(w, r, "units", "nav.units")
 	if err != nil {
 		return err
 	}

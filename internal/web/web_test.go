@@ -1,84 +1,35 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/luoshi/luoshi/internal/demo"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/store"
-	"github.com/luoshi/luoshi/internal/web"
 )
 
-// newServer serves the demo from a fresh SQLite file.
-func newServer(t testing.TB) (*httptest.Server, *store.DB, demo.Result) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	res, err := demo.Load(ctx, db)
-	if err != nil || !res.Loaded {
-		t.Fatalf("demo: %+v %v", res, err)
-	}
-	srv, err := web.New(web.Config{DB: db, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return ts, db, res
-}
-
-// noRedirect is a client that shows redirects instead of following them.
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-func get(t testing.TB, url string, cookies ...*http.Cookie) (*http.Response, string) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	for _, c := range cookies {
-		req.AddCookie(c)
-	}
-	resp, err := noRedirect.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
 func TestPages(t *testing.T) {
-	ts, _, res := newServer(t)
+	e := newServer(t)
+	staff := e.login(t, "staff")
 	for _, c := range []struct {
 		path  string
 		want  []string
 		count map[string]int
 	}{
 		{"/plans", []string{"2023年全市科技创新工作要点", "遂宁市科学技术局", "执行中"}, nil},
-		{"/plans/" + itoa(res.PlanID), []string{"2023年全市科技创新工作要点", "2023-02-28", "主要目标",
+		{e.planURL(""), []string{"2023年全市科技创新工作要点", "2023-02-28", "主要目标",
 			`<mark class="hl">15.3亿元</mark>`, "技术合同认定登记额突破", "全域协同创新"},
 			map[string]int{`<tr class="target">`: 5}},
-		{"/plans/" + itoa(res.PlanID) + "/sections", []string{"加速区域创新融入,增强协同创新凝合力", "认真落实全面从严治党"},
+		{e.planURL("/sections"), []string{"加速区域创新融入,增强协同创新凝合力", "认真落实全面从严治党"},
 			map[string]int{`class="card section-block"`: 6, `<tr class="item"`: 17}},
-		{"/plans/" + itoa(res.PlanID) + "/key-items", []string{"争创国家创新型城市", "2022年12月已完成,顺利通过答辩", "已完成 2/3 项举措"},
+		{e.planURL("/key-items"), []string{"争创国家创新型城市", "2022年12月已完成,顺利通过答辩", "已完成 2/3 项举措"},
 			map[string]int{`class="card key-item"`: 10, `class="measure done"`: 2, `class="measure"`: 28}},
 		{"/units", []string{"射洪市", "510981", "遂宁高新区", "科室"}, map[string]int{`<tr class="unit`: 15}},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			resp, body := get(t, ts.URL+c.path)
+			resp, body := staff.get(c.path)
 			if resp.StatusCode != 200 {
 				t.Fatalf("status %d", resp.StatusCode)
 			}
@@ -101,28 +52,42 @@ func TestPages(t *testing.T) {
 		})
 	}
 	// The home page goes to the newest plan.
-	resp, _ := get(t, ts.URL+"/")
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/plans/"+itoa(res.PlanID) {
+	resp, _ := staff.get("/")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != e.planURL("") {
 		t.Fatalf("home: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
 
+func TestSignedOutGoesToLogin(t *testing.T) {
+	e := newServer(t)
+	c := e.anon(t)
+	resp, _ := c.get(e.planURL("/sections"))
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+		t.Fatalf("signed out: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, body := c.get("/login")
+	if resp.StatusCode != 200 || !strings.Contains(body, `name="password"`) || strings.Contains(body, "2023年全市") {
+		t.Fatalf("login page: %d", resp.StatusCode)
+	}
+}
+
 func TestNotFound(t *testing.T) {
-	ts, _, _ := newServer(t)
-	for _, path := range []string{"/plans/999999", "/plans/abc", "/plans/-1/sections", "/no/such/page"} {
-		resp, body := get(t, ts.URL+path)
+	e := newServer(t)
+	staff := e.login(t, "staff")
+	for _, path := range []string{"/plans/999999", "/plans/abc", "/plans/-1/sections", "/tasks/999999", "/no/such/page"} {
+		resp, body := staff.get(path)
 		if resp.StatusCode != 404 {
 			t.Errorf("%s: status %d, want 404", path, resp.StatusCode)
 		}
-		if path != "/no/such/page" && !strings.Contains(body, "您要找的内容不存在") {
+		if !strings.Contains(body, "您要找的内容不存在") {
 			t.Errorf("%s: no Chinese not-found message", path)
 		}
 	}
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	ts, _, _ := newServer(t)
-	resp, body := get(t, ts.URL+"/plans")
+	e := newServer(t)
+	resp, body := e.login(t, "staff").get("/plans")
 	csp := resp.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"} {
 		if !strings.Contains(csp, want) {
@@ -147,44 +112,36 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStaticAssetsLinked(t *testing.T) {
-	ts, _, _ := newServer(t)
-	_, body := get(t, ts.URL+"/plans")
+	e := newServer(t)
+	c := e.anon(t)
+	_, body := c.get("/login")
 	for _, marker := range []string{`href="/static/css/app.`, `src="/static/vendor/htmx.min.`, `src="/static/js/app.`} {
 		i := strings.Index(body, marker)
 		if i < 0 {
 			t.Fatalf("page lacks %s", marker)
 		}
 		rest := body[i+strings.Index(body[i:], `"`)+1:]
-		url := rest[:strings.Index(rest, `"`)]
-		resp, _ := get(t, ts.URL+url)
-		if resp.StatusCode != 200 {
-			t.Errorf("%s: %d", url, resp.StatusCode)
+		u := rest[:strings.Index(rest, `"`)]
+		if resp, _ := c.get(u); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", u, resp.StatusCode)
 		}
 	}
 }
 
 func TestLanguageSwitch(t *testing.T) {
-	ts, _, res := newServer(t)
-	resp, _ := get(t, ts.URL+"/lang/en?back=/plans/"+itoa(res.PlanID))
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/plans/"+itoa(res.PlanID) {
+	e := newServer(t)
+	c := e.login(t, "staff")
+	resp, _ := c.get("/lang/en?back=" + e.planURL(""))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != e.planURL("") {
 		t.Fatalf("switch: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	var lang *http.Cookie
-	for _, c := range resp.Cookies() {
-		if c.Name == "lang" {
-			lang = c
-		}
-	}
-	if lang == nil || lang.Value != "en" {
-		t.Fatalf("cookie %+v", lang)
-	}
-	_, body := get(t, ts.URL+"/plans/"+itoa(res.PlanID), lang)
+	_, body := c.get(e.planURL(""))
 	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Headline targets") {
 		t.Error("English page not shown after switch")
 	}
 	// Only local paths: no open redirect.
 	for _, back := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
-		resp, _ := get(t, ts.URL+"/lang/zh-CN?back="+back)
+		resp, _ := c.get("/lang/zh-CN?back=" + back)
 		if loc := resp.Header.Get("Location"); loc != "/" {
 			t.Errorf("back=%s redirected to %q", back, loc)
 		}
@@ -192,32 +149,69 @@ func TestLanguageSwitch(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	ts, db, _ := newServer(t)
-	resp, body := get(t, ts.URL+"/healthz")
+	e := newServer(t)
+	c := e.anon(t)
+	resp, body := c.get("/healthz")
 	if resp.StatusCode != 200 || body != "ok\n" {
 		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
 	}
-	db.Close()
-	resp, _ = get(t, ts.URL+"/healthz")
+	e.db.Close()
+	resp, _ = c.get("/healthz")
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("healthz with the database closed: %d, want 503", resp.StatusCode)
 	}
 }
 
+// apiGet calls the API with a bearer token.
+func apiGet(t testing.TB, e *env, token, path string) (*http.Response, string) {
+	t.Helper()
+	c := e.anon(t)
+	req, _ := http.NewRequest("GET", e.ts.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return c.do(req)
+}
+
+func apiLogin(t testing.TB, e *env, username, password string) (*http.Response, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/login", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	return e.anon(t).do(req)
+}
+
+func apiToken(t testing.TB, e *env, username string) string {
+	t.Helper()
+	resp, body := apiLogin(t, e, username, e.password(t, username))
+	var out struct{ Token string }
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &out) != nil || out.Token == "" {
+		t.Fatalf("api login %s: %d %s", username, resp.StatusCode, body)
+	}
+	return out.Token
+}
+
 func TestAPIPlans(t *testing.T) {
-	ts, _, res := newServer(t)
-	resp, body := get(t, ts.URL+"/api/v1/plans")
+	e := newServer(t)
+	if resp, _ := apiGet(t, e, "", "/api/v1/plans"); resp.StatusCode != 401 {
+		t.Fatalf("no token: %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := apiLogin(t, e, "staff", "wrong-Password-1"); resp.StatusCode != 401 {
+		t.Fatalf("bad password: %d, want 401", resp.StatusCode)
+	}
+	token := apiToken(t, e, "staff")
+	resp, body := apiGet(t, e, token, "/api/v1/plans")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("list: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	var list struct {
 		Plans []store.PlanSummary `json:"plans"`
 	}
-	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Plans) != 1 || list.Plans[0].ID != res.PlanID {
+	if err := json.Unmarshal([]byte(body), &list); err != nil || len(list.Plans) != 1 || list.Plans[0].ID != e.demo.PlanID {
 		t.Fatalf("list: %s %v", body, err)
 	}
 
-	resp, body = get(t, ts.URL+"/api/v1/plans/"+itoa(res.PlanID))
+	resp, body = apiGet(t, e, token, "/api/v1"+e.planURL(""))
 	if resp.StatusCode != 200 {
 		t.Fatalf("plan: %d", resp.StatusCode)
 	}
@@ -232,7 +226,7 @@ func TestAPIPlans(t *testing.T) {
 			t.Error("section without id")
 		}
 	}
-	if p.ID != res.PlanID || p.Title != "2023年全市科技创新工作要点" || p.Issuer != "遂宁市科学技术局" ||
+	if p.ID != e.demo.PlanID || p.Title != "2023年全市科技创新工作要点" || p.Issuer != "遂宁市科学技术局" ||
 		p.IssuedOn != "2023-02-28" || p.Year != 2023 || len(p.Sections) != 6 || items != 17 || len(p.KeyItems) != 10 {
 		t.Fatalf("plan shape: id %d %q %q %q %d sections %d items %d key %d", p.ID, p.Title, p.Issuer, p.IssuedOn, p.Year, len(p.Sections), items, len(p.KeyItems))
 	}
@@ -246,24 +240,21 @@ func TestAPIPlans(t *testing.T) {
 			t.Errorf("target %+v", tg)
 		}
 	}
-	// The raw JSON uses the contract's field names.
 	for _, key := range []string{`"issued_on"`, `"key_items"`, `"measures"`, `"done_note"`, `"comparator"`, `"source"`} {
 		if !strings.Contains(body, key) {
 			t.Errorf("JSON lacks %s", key)
 		}
 	}
 
-	for _, path := range []string{"/api/v1/plans/999999", "/api/v1/plans/x", "/api/v1/nothing"} {
-		resp, body := get(t, ts.URL+path)
-		var e struct{ Code, Message string }
-		if resp.StatusCode != 404 || json.Unmarshal([]byte(body), &e) != nil || e.Code != "not_found" {
+	for _, path := range []string{"/api/v1/plans/999999", "/api/v1/plans/x", "/api/v1/tasks/999999", "/api/v1/nothing"} {
+		resp, body := apiGet(t, e, token, path)
+		var er struct{ Code, Message string }
+		if resp.StatusCode != 404 || json.Unmarshal([]byte(body), &er) != nil || er.Code != "not_found" {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
 		}
 	}
-	resp, body = get(t, ts.URL+"/api/v1/openapi.yaml")
+	resp, body = apiGet(t, e, "", "/api/v1/openapi.yaml")
 	if resp.StatusCode != 200 || !strings.Contains(body, "/plans/{id}") {
 		t.Errorf("openapi: %d", resp.StatusCode)
 	}
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

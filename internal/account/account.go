@@ -1,0 +1,466 @@
+// Package account signs people in and out and manages accounts: login with
+// lockout, sessions and API tokens, password changes and resets. Every
+// event and change is written to the audit log in the same transaction.
+package account
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/audit"
+	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/store"
+)
+
+// Token prefixes tell a session secret from a personal API token.
+const (
+	SessionPrefix  = "lss_"
+	PersonalPrefix = "lsp_"
+)
+
+// Service is the account service.
+type Service struct {
+	db *store.DB
+}
+
+// New returns the service over db; times come from the store's clock.
+func New(db *store.DB) *Service { return &Service{db: db} }
+
+// ErrBadLogin is the one message for an unknown user and a wrong password.
+const msgBadLogin = "用户名或密码错误"
+
+func badLogin() error {
+	return &apperr.Error{Code: apperr.Unauthenticated, Key: "login.bad", Message: msgBadLogin}
+}
+
+// LoginRequest is one sign-in attempt.
+type LoginRequest struct {
+	Username  string
+	Password  string
+	Kind      string // "web" or "api"
+	IP        string
+	UserAgent string
+	RequestID string
+}
+
+// LoginResult is a successful sign-in.
+type LoginResult struct {
+	Token   string // the secret: a cookie value or a bearer token
+	Session store.Session
+	User    auth.User
+}
+
+// Login checks a username and password. Unknown users and wrong passwords
+// get the same error after the same work; 5 failures (the policy's number)
+// lock the account name and the source address for 15 minutes.
+func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
+	if len(req.Password) > auth.MaxPasswordBytes || len(req.Username) > 256 {
+		return nil, &apperr.Error{Code: apperr.Invalid, Message: msgBadLogin}
+	}
+	now := s.db.Now()
+	key := auth.NormalizeUsername(req.Username)
+	policy, _, err := s.db.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	src := audit.Source{ActorName: truncate(strings.TrimSpace(req.Username), 64), IP: req.IP, RequestID: req.RequestID}
+	for _, k := range []string{"u:" + key, "ip:" + req.IP} {
+		until, err := s.db.LockedUntil(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if until.After(now) {
+			mins := int(until.Sub(now).Minutes()) + 1
+			err := s.db.InTx(ctx, func(tx *store.Tx) error {
+				return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
+			})
+			if err != nil {
+				return nil, err
+			}
+			return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
+				Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
+		}
+	}
+
+	user, hash, err := s.db.UserCredentials(ctx, key)
+	ok := false
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		auth.BurnTime(req.Password)
+	case err != nil:
+		return nil, err
+	default:
+		ok, err = auth.CheckPassword(hash, req.Password)
+		if err != nil {
+			return nil, err
+		}
+		ok = ok && !user.Disabled
+	}
+
+	if !ok {
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			window := time.Duration(policy.LockoutMinutes) * time.Minute
+			if err := tx.Audit(src.New(audit.LoginFailed, "user", key, nil, nil)); err != nil {
+				return err
+			}
+			for _, k := range []string{"u:" + key, "ip:" + req.IP} {
+				locked, err := tx.RecordFailure(k, now, policy.LockoutThreshold, window, window)
+				if err != nil {
+					return err
+				}
+				if locked {
+					if err := tx.Audit(src.New(audit.LockedOut, "lockout", k, nil,
+						map[string]any{"minutes": policy.LockoutMinutes})); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return nil, badLogin()
+	}
+
+	kind := req.Kind
+	if kind != "api" {
+		kind = "web"
+	}
+	token := auth.NewToken(SessionPrefix)
+	sess := store.Session{ID: auth.HashToken(token), UserID: user.ID, Username: user.Username, Kind: kind,
+		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(req.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(time.Duration(policy.AbsoluteHours) * time.Hour)}
+	src.ActorID, src.ActorName, src.UnitID = user.ID, user.Username, user.UnitID
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ClearFailures("u:" + key); err != nil {
+			return err
+		}
+		if err := tx.CreateSession(&sess); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.LoginSucceeded, "session", sess.ID[:12], nil, map[string]string{"kind": kind}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &LoginResult{Token: token, Session: sess, User: user}, nil
+}
+
+// Authenticate returns the actor of a session secret or personal API token;
+// an unknown, revoked, idle or expired one is unauthenticated.
+func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, error) {
+	now := s.db.Now()
+	if strings.HasPrefix(token, PersonalPrefix) {
+		_, userID, err := s.db.APITokenUser(ctx, auth.HashToken(token))
+		if err != nil {
+			return nil, unauthenticated()
+		}
+		a, err := s.actor(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		a.ViaToken = true
+		return a, nil
+	}
+	if !strings.HasPrefix(token, SessionPrefix) {
+		return nil, unauthenticated()
+	}
+	sess, err := s.db.Session(ctx, auth.HashToken(token))
+	if err != nil {
+		return nil, unauthenticated()
+	}
+	policy, _, err := s.db.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idle := time.Duration(policy.IdleMinutes) * time.Minute
+	if sess.Revoked || !sess.ExpiresAt.After(now) || !sess.LastSeenAt.Add(idle).After(now) {
+		return nil, unauthenticated()
+	}
+	a, err := s.actor(ctx, sess.UserID)
+	if err != nil {
+		return nil, err
+	}
+	a.SessionID, a.CSRF, a.ViaToken = sess.ID, sess.CSRF, sess.Kind == "api"
+	// Record activity at most every 30 s: one write per page view is waste.
+	if now.Sub(sess.LastSeenAt) > 30*time.Second {
+		if err := s.db.TouchSession(ctx, sess.ID, now); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func unauthenticated() error {
+	return &apperr.Error{Code: apperr.Unauthenticated, Key: "err.unauthenticated", Message: "登录已失效,请重新登录"}
+}
+
+// actor loads a user and derives its scope once.
+func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) {
+	u, err := s.db.User(ctx, userID)
+	if err != nil {
+		return nil, unauthenticated()
+	}
+	if u.Disabled {
+		return nil, unauthenticated()
+	}
+	a := &auth.Actor{User: u, Scope: auth.Everything}
+	if u.Role == auth.Reporter {
+		units, err := s.db.Units(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a.Scope = auth.Scope{Units: org.Subtree(units, u.UnitID)}
+	}
+	return a, nil
+}
+
+// Source returns the audit source of an actor's request.
+func Source(a *auth.Actor, ip, requestID string) audit.Source {
+	if a == nil {
+		return audit.Source{ActorName: "anonymous", IP: ip, RequestID: requestID}
+	}
+	return audit.Source{ActorID: a.ID, ActorName: a.Username, UnitID: a.UnitID, IP: ip, RequestID: requestID}
+}
+
+// Logout ends the actor's session.
+func (s *Service) Logout(ctx context.Context, a *auth.Actor, src audit.Source) error {
+	if a == nil || a.SessionID == "" {
+		return nil
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.RevokeSession(a.SessionID, a.ID); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.Logout, "session", a.SessionID[:12], nil, nil))
+	})
+}
+
+// RevokeSession ends one session: the user's own (userID = the actor's), or
+// anyone's (userID 0, the security administrator's online-users page).
+func (s *Service) RevokeSession(ctx context.Context, src audit.Source, sessionID string, userID int64) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.RevokeSession(sessionID, userID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.New(apperr.NotFound, "未找到该会话")
+		}
+		return tx.Audit(src.New(audit.SessionRevoked, "session", truncate(sessionID, 12), nil, nil))
+	})
+}
+
+// ChangePassword replaces the actor's password after checking the current
+// one; other sessions end.
+func (s *Service) ChangePassword(ctx context.Context, a *auth.Actor, src audit.Source, current, next string) error {
+	_, hash, err := s.db.UserCredentials(ctx, auth.NormalizeUsername(a.Username))
+	if err != nil {
+		return err
+	}
+	ok, err := auth.CheckPassword(hash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.WithFields("当前密码不正确", map[string]string{"current": "当前密码不正确"})
+	}
+	policy, _, err := s.db.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	if err := policy.CheckPassword(a.Username, next); err != nil {
+		return err
+	}
+	if current == next {
+		return apperr.WithFields("新密码不能与当前密码相同", map[string]string{"password": "新密码不能与当前密码相同"})
+	}
+	newHash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPassword(a.ID, newHash, false); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserSessions(a.ID, a.SessionID); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.PasswordChanged, "user", strconv.FormatInt(a.ID, 10), nil, nil))
+	})
+}
+
+var usernameRE = regexp.MustCompile(`^[\p{Han}A-Za-z0-9_.@-]{2,32}$`)
+
+// NewUser is an account to create.
+type NewUser struct {
+	Username   string
+	Name       string
+	Role       auth.Role
+	UnitID     int64
+	Password   string
+	MustChange bool
+}
+
+// CreateUser creates an account whose password meets the policy.
+func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) (auth.User, error) {
+	fields := map[string]string{}
+	nu.Username = strings.TrimSpace(nu.Username)
+	if !usernameRE.MatchString(nu.Username) {
+		fields["username"] = "用户名须为2至32位汉字、字母、数字或 _ . @ -"
+	}
+	if !nu.Role.Valid() {
+		fields["role"] = "请选择角色"
+	}
+	if _, err := s.db.Unit(ctx, nu.UnitID); err != nil {
+		fields["unit_id"] = "请选择所属单位"
+	}
+	if len([]rune(nu.Name)) > 40 {
+		fields["name"] = "姓名不能超过40个字"
+	}
+	policy, _, err := s.db.Policy(ctx)
+	if err != nil {
+		return auth.User{}, err
+	}
+	if err := policy.CheckPassword(nu.Username, nu.Password); err != nil {
+		fields["password"] = apperr.As(err).Message
+	}
+	if len(fields) > 0 {
+		return auth.User{}, apperr.WithFields("用户信息有误", fields)
+	}
+	hash, err := auth.HashPassword(nu.Password)
+	if err != nil {
+		return auth.User{}, err
+	}
+	u := auth.User{Username: nu.Username, Name: strings.TrimSpace(nu.Name), Role: nu.Role, UnitID: nu.UnitID, MustChange: nu.MustChange}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateUser(&u, hash); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.UserCreated, "user", strconv.FormatInt(u.ID, 10), nil, userView(u)))
+	})
+	return u, err
+}
+
+// UpdateUser changes an account's name, role, unit or disabled flag; a
+// disabled account's sessions end.
+func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User) (auth.User, error) {
+	before, err := s.db.User(ctx, u.ID)
+	if err != nil {
+		return u, err
+	}
+	fields := map[string]string{}
+	if !u.Role.Valid() {
+		fields["role"] = "请选择角色"
+	}
+	if _, err := s.db.Unit(ctx, u.UnitID); err != nil {
+		fields["unit_id"] = "请选择所属单位"
+	}
+	if len(fields) > 0 {
+		return u, apperr.WithFields("用户信息有误", fields)
+	}
+	if src.ActorID == u.ID && (u.Disabled || u.Role != before.Role) {
+		return u, apperr.New(apperr.Invalid, "不能停用自己的账号或更改自己的角色")
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.UpdateUser(&u); err != nil {
+			return err
+		}
+		if u.Disabled {
+			if err := tx.RevokeUserSessions(u.ID, ""); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(src.New(audit.UserUpdated, "user", strconv.FormatInt(u.ID, 10), userView(before), userView(u)))
+	})
+	return u, err
+}
+
+// ResetPassword gives an account a random temporary password that must be
+// changed at the next sign-in, ends its sessions, and returns the password
+// to show once.
+func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID int64) (string, error) {
+	if _, err := s.db.User(ctx, userID); err != nil {
+		return "", err
+	}
+	pw := auth.RandomPassword()
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return "", err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPassword(userID, hash, true); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserSessions(userID, ""); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.UserPasswordReset, "user", strconv.FormatInt(userID, 10), nil, nil))
+	})
+	return pw, err
+}
+
+// UpdatePolicy stores a new security policy.
+func (s *Service) UpdatePolicy(ctx context.Context, src audit.Source, p auth.Policy, version int64) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	before, _, err := s.db.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPolicy(p, version); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.PolicyUpdated, "policy", "security", before, p))
+	})
+}
+
+// CreateToken issues a personal API token and returns the secret, shown once.
+func (s *Service) CreateToken(ctx context.Context, a *auth.Actor, src audit.Source, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 40 {
+		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": "请填写1至40个字的令牌名称"})
+	}
+	token := auth.NewToken(PersonalPrefix)
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		id, err := tx.CreateAPIToken(a.ID, name, auth.HashToken(token))
+		if err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.TokenCreated, "api_token", strconv.FormatInt(id, 10), nil, map[string]string{"name": name}))
+	})
+	return token, err
+}
+
+// RevokeToken revokes one of the actor's personal tokens.
+func (s *Service) RevokeToken(ctx context.Context, a *auth.Actor, src audit.Source, id int64) error {
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.RevokeAPIToken(a.ID, id); err != nil {
+			return err
+		}
+		return tx.Audit(src.New(audit.TokenRevoked, "api_token", strconv.FormatInt(id, 10), nil, nil))
+	})
+}
+
+// userView is what the audit log keeps of an account: never the hash.
+func userView(u auth.User) map[string]any {
+	return map[string]any{"username": u.Username, "name": u.Name, "role": u.Role, "unit_id": u.UnitID,
+		"disabled": u.Disabled, "must_change": u.MustChange}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
