@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -15,6 +16,9 @@ const Default = "zh-CN"
 // Langs lists the supported languages in menu order.
 var Langs = []string{"zh-CN", "en"}
 
+// Catalogues are split by area: <lang>.json and <area>.<lang>.json files
+// are merged; a key defined twice is an error.
+//
 //go:embed *.json
 var files embed.FS
 
@@ -22,13 +26,26 @@ var catalogues = map[string]map[string]string{}
 
 func init() {
 	for _, lang := range Langs {
-		b, err := files.ReadFile(lang + ".json")
-		if err != nil {
-			panic(fmt.Sprintf("i18n: %s: %v", lang, err))
-		}
+		names, _ := fs.Glob(files, "*"+lang+".json")
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: %s: %v", lang, err))
+		for _, name := range names {
+			if name != lang+".json" && !strings.HasSuffix(name, "."+lang+".json") {
+				continue
+			}
+			b, err := files.ReadFile(name)
+			if err != nil {
+				panic(fmt.Sprintf("i18n: %s: %v", name, err))
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				panic(fmt.Sprintf("i18n: %s: %v", name, err))
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					panic(fmt.Sprintf("i18n: %s: key %q defined twice", name, k))
+				}
+				m[k] = v
+			}
 		}
 		catalogues[lang] = m
 	}

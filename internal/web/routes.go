@@ -28,7 +28,17 @@ var (
 	unitReaders = []auth.Role{auth.Staff, auth.Leader, auth.SysAdmin}
 )
 
+// routes lists every page route: the core ones here, each area's in its
+// own file.
 func (s *Server) routes() []route {
+	var all []route
+	for _, group := range [][]route{s.coreRoutes(), s.adminRoutes(), s.auditRoutes(), s.importRoutes()} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{"GET /{$}", s.home, anyone},
 		{"GET /lang/{lang}", s.setLang, public},

@@ -1,0 +1,4 @@
+package web
+
+// auditRoutes are the auditor's pages.
+func (s *Server) auditRoutes() []route { return nil }
