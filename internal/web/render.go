@@ -209,6 +209,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		status = http.StatusNotFound
 	}
 	l := Layout{Lang: lang(r), Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(ctx)}
+	l.CSRF = s.csrfToken(w, r)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
