@@ -312,7 +312,7 @@ type NewUser struct {
 // CreateUser creates an account whose password meets the policy.
 func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) (auth.User, error) {
 	fields := map[string]string{}
-	nu.Username = strings.TrimSpace(nu.Username)
+	nu.Username = auth.CleanUsername(nu.Username)
 	if !usernameRE.MatchString(nu.Username) {
 		fields["username"] = "用户名须为2至32位汉字、字母、数字或 _ . @ -"
 	}

@@ -98,6 +98,10 @@ func NormalizeUsername(s string) string {
 	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
 }
 
+// CleanUsername is how a new username is stored: NFKC (full-width letters
+// become ASCII) and trimmed, case kept.
+func CleanUsername(s string) string { return strings.TrimSpace(norm.NFKC.String(s)) }
+
 // Policy is the security administrator's password and session policy.
 type Policy struct {
 	MinLength        int `json:"min_length"`
