@@ -20,9 +20,9 @@ import (
 // users, which the 射洪市 reporter must never reach.
 type foreign struct {
 	planID, taskID, keyItemID int64
-	userID, unitID, tokenID    int64
-	sessionID                  string
-	marker                     string // a title only the foreign plan has
+	userID, unitID, tokenID   int64
+	sessionID                 string
+	marker                    string // a title only the foreign plan has
 }
 
 func setupForeign(t testing.TB, e *env) foreign {
