@@ -1,0 +1,67 @@
+package demo_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/luoshi/luoshi/internal/audit"
+	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/testenv"
+)
+
+// TestLoad runs on both engines: the demo fills an empty database once,
+// with units, the parsed plan, one account per role and an audit trail.
+func TestLoad(t *testing.T) {
+	auth.DefaultHashParams = auth.HashParams{Memory: 1024, Time: 1, Threads: 1}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			dsn := filepath.Join(t.TempDir(), "d.db")
+			if engine == "postgres" {
+				dsn = testenv.PostgresURL(t)
+			}
+			ctx := context.Background()
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			res, err := demo.Load(ctx, db)
+			if err != nil || !res.Loaded || res.Units != 15 || len(res.Accounts) != len(auth.Roles) {
+				t.Fatalf("load: %+v %v", res, err)
+			}
+			p, err := db.Plan(ctx, auth.Everything, res.PlanID)
+			if err != nil || p.Status != "active" || len(p.Sections) != 6 || p.ItemCount() != 17 || len(p.KeyItems) != 10 {
+				t.Fatalf("plan: %v", err)
+			}
+			for _, a := range res.Accounts {
+				u, hash, err := db.UserCredentials(ctx, a.Username)
+				if err != nil || u.Role != a.Role {
+					t.Fatalf("account %s: %v", a.Username, err)
+				}
+				if ok, _ := auth.CheckPassword(hash, a.Password); !ok {
+					t.Fatalf("account %s: printed password does not match", a.Username)
+				}
+			}
+			// Again: the database holds data, nothing happens.
+			again, err := demo.Load(ctx, db)
+			if err != nil || again.Loaded {
+				t.Fatalf("second load: %+v %v", again, err)
+			}
+			if list, _ := db.Plans(ctx, auth.Everything); len(list) != 1 {
+				t.Fatalf("%d plans after a second load", len(list))
+			}
+			if entries, _, _ := db.AuditEntries(ctx, audit.Filter{Action: audit.DemoLoaded}); len(entries) != 1 {
+				t.Fatalf("demo load audited %d times", len(entries))
+			}
+			if res, err := db.VerifyAudit(ctx); err != nil || !res.OK() {
+				t.Fatalf("audit chain after the demo: %+v %v", res, err)
+			}
+		})
+	}
+}
