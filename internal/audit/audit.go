@@ -14,6 +14,7 @@ type Filter struct {
 	From      time.Time // at or after
 	To        time.Time // before (exclusive)
 	Action    string    // exact action, e.g. LoginFailed
+	Actions   []string  // any of these actions, e.g. LoginActions; ANDed with Action
 	ActorName string    // part of the actor's name, case-insensitive for ASCII
 	Entity    string
 	EntityID  string
@@ -65,14 +66,22 @@ const (
 	PlanReplaced = "plan.replaced"
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
+
+	// AuditExported records who exported which part of the log: reading
+	// the log changes nothing, but a copy leaving the system should be
+	// traceable (issue 4).
+	AuditExported = "audit.exported"
 )
 
 // Actions lists every action for filters, in catalogue order.
 var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated,
-	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded,
+	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported,
 }
+
+// LoginActions are the sign-in events shown on the login log.
+var LoginActions = []string{LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged}
 
 // Entry is one audit record.
 type Entry struct {

@@ -25,6 +25,8 @@ var labels = map[string]string{
 	PlanReplaced: "替换计划",
 	PlanUpdated:  "修改计划",
 	DemoLoaded:   "加载演示数据",
+
+	AuditExported: "导出审计日志",
 }
 
 // Label returns the Chinese name of action, or action itself when it has

@@ -19,7 +19,7 @@ var xlsxHeaders = map[string][]string{
 }
 
 // Column widths in characters, in header order.
-var xlsxWidths = []float64{20, 16, 8, 16, 20, 14, 10, 12, 40, 40, 66}
+var xlsxWidths = []float64{20, 16, 20, 16, 20, 14, 10, 12, 40, 40, 66}
 
 // shanghai is the zone times are shown in. Minimal systems may lack the
 // zone database; China has kept +08:00 without daylight saving since 1991.
@@ -30,11 +30,27 @@ var shanghai = func() *time.Location {
 	return time.FixedZone("CST", 8*60*60)
 }()
 
+// XLSXOptions adjusts an export.
+type XLSXOptions struct {
+	// Lang "en" gives English headers and action codes; anything else
+	// Chinese headers and action labels.
+	Lang string
+	// UnitNames names the units; a unit missing from it shows its id.
+	UnitNames map[int64]string
+}
+
 // WriteXLSX writes entries as an .xlsx workbook to w: one sheet with a
 // frozen header row and a filterable table, times in Beijing time. lang
 // "en" gives English headers and action codes; anything else Chinese
 // headers and action labels. Cells are text, so JSON and hashes stay exact.
+// Units show as ids; WriteXLSXWith can name them.
 func WriteXLSX(w io.Writer, entries []Entry, lang string) error {
+	return WriteXLSXWith(w, entries, XLSXOptions{Lang: lang})
+}
+
+// WriteXLSXWith is WriteXLSX with options.
+func WriteXLSXWith(w io.Writer, entries []Entry, opts XLSXOptions) error {
+	lang := opts.Lang
 	headers, ok := xlsxHeaders[lang]
 	if !ok {
 		lang, headers = "zh", xlsxHeaders["zh"]
@@ -70,7 +86,10 @@ func WriteXLSX(w io.Writer, entries []Entry, lang string) error {
 		}
 		unit := ""
 		if e.UnitID != 0 {
-			unit = strconv.FormatInt(e.UnitID, 10)
+			unit = opts.UnitNames[e.UnitID]
+			if unit == "" {
+				unit = strconv.FormatInt(e.UnitID, 10)
+			}
 		}
 		row := []any{
 			e.At.In(shanghai).Format("2006-01-02 15:04:05"),

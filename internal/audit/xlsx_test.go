@@ -76,3 +76,24 @@ func TestWriteXLSX(t *testing.T) {
 		t.Errorf("english header %q", v)
 	}
 }
+
+func TestWriteXLSXUnitNames(t *testing.T) {
+	es := chain(t, 2)
+	es[1].UnitID = 99 // not in the map: shows its id
+	var buf bytes.Buffer
+	if err := audit.WriteXLSXWith(&buf, es, audit.XLSXOptions{UnitNames: map[int64]string{3: "遂宁市科学技术局"}}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(audit.SheetName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[1][2] != "遂宁市科学技术局" || rows[2][2] != "99" || rows[1][5] != "修改计划" {
+		t.Fatalf("rows %q", rows)
+	}
+}

@@ -86,6 +86,12 @@ func (db *DB) AuditEntries(ctx context.Context, f audit.Filter) ([]audit.Entry, 
 	if f.Action != "" {
 		conds, args = append(conds, "action = ?"), append(args, f.Action)
 	}
+	if len(f.Actions) > 0 {
+		conds = append(conds, "action IN (?"+strings.Repeat(", ?", len(f.Actions)-1)+")")
+		for _, a := range f.Actions {
+			args = append(args, a)
+		}
+	}
 	if f.ActorName != "" {
 		conds, args = append(conds, `LOWER(actor_name) LIKE ? ESCAPE '\'`), append(args, "%"+likeEscape(strings.ToLower(f.ActorName))+"%")
 	}
