@@ -21,9 +21,16 @@ import (
 	"github.com/luoshi/luoshi/internal/plan"
 )
 
+// seedPath is the one copy of the seed document: the demo's asset.
+var seedPath = filepath.Join("..", "..", "demo", "plan.txt")
+
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	path := filepath.Join("testdata", name)
+	if name == "seed.txt" {
+		path = seedPath
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func FuzzExtract(f *testing.F) {
-	if b, err := os.ReadFile("testdata/seed.txt"); err == nil {
+	if b, err := os.ReadFile("../../../demo/plan.txt"); err == nil {
 		for _, line := range strings.Split(string(b), "\n") {
 			f.Add(line)
 		}

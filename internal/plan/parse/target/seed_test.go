@@ -12,7 +12,7 @@ import (
 // complete set of targets: the five headline targets of the preamble and
 // the six counts of the work items and key items, nothing else.
 func TestSeed(t *testing.T) {
-	b, err := os.ReadFile("testdata/seed.txt")
+	b, err := os.ReadFile("../../../demo/plan.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
