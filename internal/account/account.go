@@ -390,7 +390,11 @@ func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID in
 	if _, err := s.db.User(ctx, userID); err != nil {
 		return "", err
 	}
-	pw := auth.RandomPassword()
+	policy, _, err := s.db.Policy(ctx)
+	if err != nil {
+		return "", err
+	}
+	pw := auth.RandomPasswordFor(policy)
 	hash, err := auth.HashPassword(pw)
 	if err != nil {
 		return "", err

@@ -186,19 +186,34 @@ func classes(s string) int {
 
 // RandomPassword returns a password that meets DefaultPolicy, for accounts
 // created by the demo or by an administrator (changed at first login).
-func RandomPassword() string {
+func RandomPassword() string { return RandomPasswordFor(DefaultPolicy) }
+
+// RandomPasswordFor returns a password that meets p: at least 16
+// characters, or p's minimum when longer, holding all four classes.
+func RandomPasswordFor(p Policy) string {
 	const (
 		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 		lower  = "abcdefghijkmnopqrstuvwxyz"
 		digits = "23456789"
 		sym    = "!@#%+=?"
+		any    = upper + lower + digits
 	)
-	sets := []string{upper, lower, digits, sym, upper + lower + digits, upper + lower + digits, lower + digits,
-		upper + lower + digits, lower, digits, upper, lower + digits, sym, lower, upper + digits, lower}
-	out := make([]byte, len(sets))
-	buf := make([]byte, len(sets))
+	n := max(16, p.MinLength)
+	buf := make([]byte, n)
 	rand.Read(buf)
-	for i, set := range sets {
+	out := make([]byte, n)
+	for i := range out {
+		set := any
+		switch i % 8 {
+		case 0:
+			set = upper
+		case 1:
+			set = lower
+		case 2:
+			set = digits
+		case 3:
+			set = sym
+		}
 		out[i] = set[int(buf[i])%len(set)]
 	}
 	return string(out)

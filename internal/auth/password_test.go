@@ -89,3 +89,13 @@ func TestScope(t *testing.T) {
 		t.Fatal("Scope.Has")
 	}
 }
+
+func TestRandomPasswordForLongPolicy(t *testing.T) {
+	p := DefaultPolicy
+	p.MinLength, p.MinClasses = 24, 4
+	for i := 0; i < 50; i++ {
+		if pw := RandomPasswordFor(p); len(pw) != 24 || p.CheckPassword("admin", pw) != nil {
+			t.Fatalf("RandomPasswordFor(24) = %q", pw)
+		}
+	}
+}

@@ -97,19 +97,13 @@ func (s *Server) adminUserCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.renderTemporaryPassword(w, r, u, password, true)
 }
 
-// temporaryPassword returns a random password that meets the current
-// policy: RandomPassword's 16 characters hold all four classes, and a
-// policy asking for more gets more.
+// temporaryPassword returns a random password that meets the current policy.
 func (s *Server) temporaryPassword(ctx context.Context) (string, error) {
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
 		return "", err
 	}
-	pw := auth.RandomPassword()
-	for len(pw) < policy.MinLength {
-		pw += auth.RandomPassword()
-	}
-	return pw[:max(16, policy.MinLength)], nil
+	return auth.RandomPasswordFor(policy), nil
 }
 
 type adminPasswordPage struct {
