@@ -99,3 +99,17 @@ func TestRandomPasswordForLongPolicy(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHashPassword measures one sign-in's hashing cost with the
+// production parameters (64 MiB, 2 passes):
+// go test -bench HashPassword -benchmem ./internal/auth
+func BenchmarkHashPassword(b *testing.B) {
+	saved := DefaultHashParams
+	DefaultHashParams = HashParams{Memory: 64 * 1024, Time: 2, Threads: 2}
+	defer func() { DefaultHashParams = saved }()
+	h, _ := HashPassword("Correct-Horse-9")
+	b.ReportAllocs()
+	for b.Loop() {
+		CheckPassword(h, "Correct-Horse-9")
+	}
+}
