@@ -68,16 +68,30 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 
 type passwordPage struct {
 	Layout
+	Policy auth.Policy
 	Fields map[string]string
 	Error  string
 }
 
 func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPassword(w, r, http.StatusOK, nil)
+}
+
+// renderPassword shows the change form with the policy in force.
+func (s *Server) renderPassword(w http.ResponseWriter, r *http.Request, status int, e *apperr.Error) error {
 	l, err := s.layout(w, r, "account.password", "account.password")
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "password", &passwordPage{Layout: l})
+	policy, _, err := s.db.Policy(r.Context())
+	if err != nil {
+		return err
+	}
+	page := &passwordPage{Layout: l, Policy: policy}
+	if e != nil {
+		page.Fields, page.Error = e.Fields, e.Message
+	}
+	return s.render(w, status, "password", page)
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
@@ -94,11 +108,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		if e == nil || e.Code != apperr.Invalid {
 			return err
 		}
-		l, lerr := s.layout(w, r, "account.password", "account.password")
-		if lerr != nil {
-			return lerr
-		}
-		return s.render(w, http.StatusUnprocessableEntity, "password", &passwordPage{Layout: l, Fields: e.Fields, Error: e.Message})
+		return s.renderPassword(w, r, http.StatusUnprocessableEntity, e)
 	}
 	return s.redirectFlash(w, r, "/", l10n(r, "account.password_changed"))
 }

@@ -249,8 +249,8 @@ func TestForcedPasswordChange(t *testing.T) {
 		}
 	}
 	_, body := c.get("/account/password")
-	if !strings.Contains(body, "须先修改密码") {
-		t.Fatal("the password page does not say why")
+	if !strings.Contains(body, "须先修改密码") || !strings.Contains(body, "至少8位") {
+		t.Fatal("the password page does not say why, or not the rule")
 	}
 	// Policy: the new password must not hold the username, and must match.
 	for _, f := range []url.Values{
