@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/luoshi/luoshi/internal/audit"
@@ -16,14 +15,10 @@ import (
 // with units, the parsed plan, one account per role and an audit trail.
 func TestLoad(t *testing.T) {
 	auth.DefaultHashParams = auth.HashParams{Memory: 1024, Time: 1, Threads: 1}
-	for _, engine := range []string{"sqlite", "postgres"} {
+	for _, engine := range testenv.Engines {
 		t.Run(engine, func(t *testing.T) {
-			dsn := filepath.Join(t.TempDir(), "d.db")
-			if engine == "postgres" {
-				dsn = testenv.PostgresURL(t)
-			}
 			ctx := context.Background()
-			db, err := store.Open(ctx, dsn)
+			db, err := store.Open(ctx, testenv.DSN(t, engine))
 			if err != nil {
 				t.Fatal(err)
 			}

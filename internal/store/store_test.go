@@ -22,7 +22,7 @@ import (
 // fresh, migrated PostgreSQL database.
 func engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, engine := range []string{"sqlite", "postgres"} {
+	for _, engine := range testenv.Engines {
 		t.Run(engine, func(t *testing.T) {
 			fn(t, openDB(t, engine))
 		})
@@ -31,12 +31,8 @@ func engines(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 
 func openDB(t testing.TB, engine string) *store.DB {
 	t.Helper()
-	dsn := filepath.Join(t.TempDir(), "luoshi.db")
-	if engine == "postgres" {
-		dsn = testenv.PostgresURL(t)
-	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn)
+	db, err := store.Open(ctx, testenv.DSN(t, engine))
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
@@ -106,7 +102,7 @@ func TestSchemasMatch(t *testing.T) {
 	// Editable tables carry a version for optimistic locking and their times;
 	// logs, sessions and counters are written once or only by the system.
 	notEditable := map[string]bool{"schema_migrations": true, "audit_log": true, "sessions": true,
-		"api_tokens": true, "login_failures": true, "settings": false}
+		"api_tokens": true, "login_failures": true, "settings": false, "files": true}
 	for table, cols := range ls {
 		if notEditable[table] {
 			continue

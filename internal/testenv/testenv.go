@@ -6,6 +6,7 @@ package testenv
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -23,4 +24,17 @@ func skipOrFail(t testing.TB, format string, args ...any) {
 		t.Fatalf("in CI this test must run: "+format, args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// Engines are the two stores every store test runs on.
+var Engines = []string{"sqlite", "postgres"}
+
+// DSN returns where a test's fresh database lives on engine: a SQLite file
+// in the test's temporary folder, or a new PostgreSQL database.
+func DSN(t testing.TB, engine string) string {
+	t.Helper()
+	if engine == "postgres" {
+		return PostgresURL(t)
+	}
+	return filepath.Join(t.TempDir(), "luoshi.db")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,13 +113,9 @@ func (f foreign) fill(t testing.TB, path string) string {
 // another unit's rows and for routes of other roles, and no foreign data in
 // what the reporter may open. It runs on SQLite and on PostgreSQL.
 func TestRouteWalkScope(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
+	for _, engine := range testenv.Engines {
 		t.Run(engine, func(t *testing.T) {
-			dsn := filepath.Join(t.TempDir(), "walk.db")
-			if engine == "postgres" {
-				dsn = testenv.PostgresURL(t)
-			}
-			e := newServerOn(t, dsn)
+			e := newServerOn(t, testenv.DSN(t, engine))
 			f := setupForeign(t, e)
 			reporter := e.login(t, "reporter")
 			token := apiToken(t, e, "reporter")
