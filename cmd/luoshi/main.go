@@ -44,6 +44,7 @@ Usage:
   luoshi serve   [--addr HOST:PORT] [--db PATH|postgres://…] [--demo]
   luoshi migrate [--db …]
   luoshi plan parse FILE --json
+  luoshi plan import FILE [--db …] [--replace] [--activate]
   luoshi user add --username U --role ROLE [--unit CODE] [--must-change] --password-stdin
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …]

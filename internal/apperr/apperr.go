@@ -20,6 +20,8 @@ const (
 	Unauthenticated Code = "unauthenticated"
 	// TooMany means a limit was hit (lockout, rate).
 	TooMany Code = "too_many"
+	// TooLarge means a request body or upload is over its limit.
+	TooLarge Code = "too_large"
 )
 
 // Error is an application error with a code. Message is a user-facing text

@@ -49,7 +49,18 @@ func (s *Server) withActor(next http.Handler) http.Handler {
 func (s *Server) guard(rt route, next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			// Uploads get their route's larger limit, but only from
+			// someone who may use the route (planimport.go).
+			limit, large := bodyLimits[rt.pattern]
+			if a := auth.ActorFrom(r.Context()); !large || a == nil || !slices.Contains(rt.allow, a.Role) {
+				limit, large = bodyLimit{n: maxFormBytes}, false
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit.n)
+			if large {
+				if err := readLargeForm(r, limit); err != nil {
+					return err
+				}
+			}
 			if err := s.checkCSRF(r); err != nil {
 				return err
 			}
