@@ -56,12 +56,13 @@ func TestBrowserPlan(t *testing.T) {
 	}
 
 	// The plan selector navigates (app.js; the CSP allows no inline script).
-	must(chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/units"),
-		chromedp.WaitVisible("select.plan-select"),
-		chromedp.SetValue("select.plan-select", "/plans/"+itoa(res.PlanID)),
-	))
-	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("select.plan-select").dispatchEvent(new Event("change"))`))
+	// Value and event in one step: the change event starts the navigation.
+	must(chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/units"), chromedp.WaitVisible("select.plan-select")))
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const s = document.querySelector("select.plan-select");
+		s.value = "/plans/`+itoa(res.PlanID)+`";
+		return s.dispatchEvent(new Event("change", {bubbles: true}));
+	})()`))
 	must(err)
 	must(chromedp.Do(ctx, chromedp.WaitVisible("tr.target")))
 	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))

@@ -53,13 +53,13 @@ func (s *Server) guard(rt route, next handlerFunc) handlerFunc {
 			// someone who may use the route (planimport.go).
 			limit, large := bodyLimits[rt.pattern]
 			if a := auth.ActorFrom(r.Context()); !large || a == nil || !slices.Contains(rt.allow, a.Role) {
-				limit, large = bodyLimit{n: maxFormBytes}, false
+				limit = bodyLimit{n: maxFormBytes, message: "提交的内容过大(上限 64 KiB),请删减后重试"}
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit.n)
-			if large {
-				if err := readLargeForm(r, limit); err != nil {
-					return err
-				}
+			// Read the form now, so that an oversized body is told apart
+			// from a missing CSRF token.
+			if err := readLargeForm(r, limit); err != nil {
+				return err
 			}
 			if err := s.checkCSRF(r); err != nil {
 				return err
