@@ -29,6 +29,9 @@ func TestNoFormattingErrors(t *testing.T) {
 				if resp.StatusCode >= 500 {
 					t.Errorf("%s %s (%s): %d", role, path, lang, resp.StatusCode)
 				}
+				if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+					continue // downloads are not pages
+				}
 				if i := strings.Index(body, "%!"); i >= 0 {
 					t.Errorf("%s %s (%s): formatting error near %q", role, path, lang, body[max(0, i-60):min(len(body), i+40)])
 				}
