@@ -242,7 +242,7 @@ func (db *DB) Plan(ctx context.Context, scope auth.Scope, id int64) (*plan.Plan,
 	}
 	p.Targets, p.Sections, p.KeyItems = []plan.Target{}, []plan.Section{}, []plan.Task{}
 
-	targets, err := db.indicators(ctx, id)
+	targets, err := db.indicators(ctx, ofPlan(id))
 	if err != nil {
 		return nil, err
 	}
@@ -270,11 +270,11 @@ func (db *DB) Plan(ctx context.Context, scope auth.Scope, id int64) (*plan.Plan,
 		return nil, err
 	}
 
-	measures, err := db.measures(ctx, id)
+	measures, err := db.measures(ctx, ofPlan(id))
 	if err != nil {
 		return nil, err
 	}
-	units, err := db.responsibleUnits(ctx, id)
+	units, err := db.responsibleUnits(ctx, ofPlan(id))
 	if err != nil {
 		return nil, err
 	}
@@ -354,17 +354,17 @@ func (db *DB) Task(ctx context.Context, scope auth.Scope, id int64) (*TaskDetail
 	if len(d.Units) == 0 {
 		d.Units = nil
 	}
-	targets, err := db.indicators(ctx, d.PlanID)
+	targets, err := db.indicators(ctx, ofTask(d.ID))
 	if err != nil {
 		return nil, err
 	}
 	d.Targets = append([]plan.Target{}, targets[d.ID]...)
-	measures, err := db.measures(ctx, d.PlanID)
+	measures, err := db.measures(ctx, ofTask(d.ID))
 	if err != nil {
 		return nil, err
 	}
 	d.Measures = measures[d.ID]
-	units, err := db.responsibleUnits(ctx, d.PlanID)
+	units, err := db.responsibleUnits(ctx, ofTask(d.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -372,13 +372,30 @@ func (db *DB) Task(ctx context.Context, scope auth.Scope, id int64) (*TaskDetail
 	return &d, nil
 }
 
+// parts names what the part loaders read: a whole plan's, or one task's.
+type parts struct {
+	id     int64
+	ofTask bool
+}
+
+func ofPlan(id int64) parts { return parts{id: id} }
+func ofTask(id int64) parts { return parts{id: id, ofTask: true} }
+
+// col picks the filter column.
+func (p parts) col(planCol, taskCol string) string {
+	if p.ofTask {
+		return taskCol
+	}
+	return planCol
+}
+
 // indicators returns a plan's targets by task id; key 0 holds the plan's
 // headline targets.
-func (db *DB) indicators(ctx context.Context, planID int64) (map[int64][]plan.Target, error) {
+func (db *DB) indicators(ctx context.Context, of parts) (map[int64][]plan.Target, error) {
 	rows, err := db.query(ctx, db.read, `SELECT id, COALESCE(task_id, 0), name, unit, comparator, increment, target_value,
-		stretch_value, display, source FROM indicators WHERE plan_id = ? ORDER BY sort, id`, planID)
+		stretch_value, display, source FROM indicators WHERE `+of.col("plan_id", "task_id")+` = ? ORDER BY sort, id`, of.id)
 	if err != nil {
-		return nil, fmt.Errorf("store: plan %d indicators: %w", planID, err)
+		return nil, fmt.Errorf("store: indicators of %+v: %w", of, err)
 	}
 	defer rows.Close()
 	out := map[int64][]plan.Target{}
@@ -387,7 +404,7 @@ func (db *DB) indicators(ctx context.Context, planID int64) (map[int64][]plan.Ta
 		var taskID int64
 		var stretch sql.NullFloat64
 		if err := rows.Scan(&t.ID, &taskID, &t.Name, &t.Unit, &t.Comparator, &t.Increment, &t.Value, &stretch, &t.Display, &t.Source); err != nil {
-			return nil, fmt.Errorf("store: plan %d indicators: %w", planID, err)
+			return nil, fmt.Errorf("store: indicators of %+v: %w", of, err)
 		}
 		if stretch.Valid {
 			v := stretch.Float64
@@ -398,11 +415,12 @@ func (db *DB) indicators(ctx context.Context, planID int64) (map[int64][]plan.Ta
 	return out, rows.Err()
 }
 
-func (db *DB) measures(ctx context.Context, planID int64) (map[int64][]plan.Measure, error) {
+func (db *DB) measures(ctx context.Context, of parts) (map[int64][]plan.Measure, error) {
 	rows, err := db.query(ctx, db.read, `SELECT m.id, m.task_id, m.no, m.text, m.done, m.done_note, m.due_on, m.due_text, m.version
-		FROM measures m JOIN tasks t ON t.id = m.task_id WHERE t.plan_id = ? ORDER BY m.task_id, m.no, m.id`, planID)
+		FROM measures m JOIN tasks t ON t.id = m.task_id WHERE `+of.col("t.plan_id", "m.task_id")+` = ?
+		ORDER BY m.task_id, m.no, m.id`, of.id)
 	if err != nil {
-		return nil, fmt.Errorf("store: plan %d measures: %w", planID, err)
+		return nil, fmt.Errorf("store: measures of %+v: %w", of, err)
 	}
 	defer rows.Close()
 	out := map[int64][]plan.Measure{}
@@ -410,7 +428,7 @@ func (db *DB) measures(ctx context.Context, planID int64) (map[int64][]plan.Meas
 		var m plan.Measure
 		var taskID int64
 		if err := rows.Scan(&m.ID, &taskID, &m.No, &m.Text, &m.Done, &m.DoneNote, &m.Due, &m.DueText, &m.Version); err != nil {
-			return nil, fmt.Errorf("store: plan %d measures: %w", planID, err)
+			return nil, fmt.Errorf("store: measures of %+v: %w", of, err)
 		}
 		out[taskID] = append(out[taskID], m)
 	}
@@ -419,12 +437,12 @@ func (db *DB) measures(ctx context.Context, planID int64) (map[int64][]plan.Meas
 
 type leadCo struct{ lead, co []string }
 
-func (db *DB) responsibleUnits(ctx context.Context, planID int64) (map[int64]leadCo, error) {
+func (db *DB) responsibleUnits(ctx context.Context, of parts) (map[int64]leadCo, error) {
 	rows, err := db.query(ctx, db.read, `SELECT r.task_id, r.role, u.name FROM responsibilities r
 		JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id
-		WHERE t.plan_id = ? ORDER BY r.task_id, r.id`, planID)
+		WHERE `+of.col("t.plan_id", "r.task_id")+` = ? ORDER BY r.task_id, r.id`, of.id)
 	if err != nil {
-		return nil, fmt.Errorf("store: plan %d responsibilities: %w", planID, err)
+		return nil, fmt.Errorf("store: responsibilities of %+v: %w", of, err)
 	}
 	defer rows.Close()
 	out := map[int64]leadCo{}
@@ -432,7 +450,7 @@ func (db *DB) responsibleUnits(ctx context.Context, planID int64) (map[int64]lea
 		var taskID int64
 		var role, name string
 		if err := rows.Scan(&taskID, &role, &name); err != nil {
-			return nil, fmt.Errorf("store: plan %d responsibilities: %w", planID, err)
+			return nil, fmt.Errorf("store: responsibilities of %+v: %w", of, err)
 		}
 		lc := out[taskID]
 		if role == "lead" {
