@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/luoshi/luoshi/internal/account"
@@ -187,9 +186,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
 	if err != nil {
-		return apperr.New(apperr.NotFound, "未找到")
+		return err
 	}
 	if err := s.accounts.RevokeToken(r.Context(), auth.ActorFrom(r.Context()), s.source(r), id); err != nil {
 		return err

@@ -3,9 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
-	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/plan"
@@ -70,9 +68,9 @@ type planPage struct {
 
 // loadPlan reads the plan named by the {id} path value.
 func (s *Server) loadPlan(w http.ResponseWriter, r *http.Request, tab, title string) (*planPage, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, apperr.New(apperr.NotFound, "未找到")
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
 	}
 	p, err := s.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 	if err != nil {
@@ -125,9 +123,9 @@ type taskPage struct {
 
 // taskPage shows one task; another unit's task is not found.
 func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return apperr.New(apperr.NotFound, "未找到")
+	id, err := pathID(r)
+	if err != nil {
+		return err
 	}
 	t, err := s.db.Task(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 	if err != nil {
