@@ -283,27 +283,55 @@ func TestParseSeed(t *testing.T) {
 
 // TestParseSeedTargets checks the seed's headline targets end to end. It is
 // skipped while target.Extract finds nothing (it is developed separately).
+// TestParseSeedTargets checks every target of the seed where it belongs —
+// the 5 headline targets in yuan, the items' and the key items' — and that
+// nothing else (二十大, 十四五, 科创29条, 八项规定, 10个方面 …) became one.
 func TestParseSeedTargets(t *testing.T) {
 	p := mustParse(t, "seed.txt", readFixture(t, "seed.txt"))
-	if len(p.Targets) == 0 {
-		t.Skip("target.Extract finds no targets yet")
+	type row struct {
+		where string
+		name  string
+		value float64
+		unit  string
+		cmp   plan.Comparator
+		inc   bool
 	}
-	want := map[string]float64{"国家高新技术企业": 185, "国家科技型中小企业": 520}
-	for name, v := range want {
-		found := false
-		for _, tg := range p.Targets {
-			if strings.Contains(tg.Name, name) && tg.Value == v {
-				found = true
+	var got []row
+	add := func(where string, ts []plan.Target) {
+		for _, tg := range ts {
+			got = append(got, row{where, tg.Name, tg.Value, tg.Unit, tg.Comparator, tg.Increment})
+			if tg.Source == "" || tg.Display == "" {
+				t.Errorf("%s %s: no source or display", where, tg.Name)
 			}
 		}
-		if !found {
-			t.Errorf("no target %s = %v in %+v", name, v, p.Targets)
+	}
+	add("plan", p.Targets)
+	for _, s := range p.Sections {
+		for _, it := range s.Items {
+			add(fmt.Sprintf("item %d", it.No), it.Targets)
 		}
 	}
-	for _, tg := range p.Targets {
-		if tg.Source == "" || !strings.Contains(p.Preamble, tg.Source) {
-			t.Errorf("target %+v: source not in the preamble", tg)
-		}
+	for _, k := range p.KeyItems {
+		add(fmt.Sprintf("key %d", k.No), k.Targets)
+	}
+	want := []row{
+		{"plan", "国家高新技术企业", 185, "家", ">=", false},
+		{"plan", "入库备案国家科技型中小企业", 520, "家", ">=", false},
+		{"plan", "全社会研发投入", 1530000000, "元", ">=", false},
+		{"plan", "技术合同认定登记额", 1200000000, "元", ">", false},
+		{"plan", "高新技术产业营业收入", 65000000000, "元", ">=", false},
+		{"item 3", "省级以上创新平台", 2, "个", ">=", true},
+		{"item 8", "农业科技项目", 3, "项", ">=", false},
+		{"item 8", "新产品", 1, "个", ">=", false},
+		{"item 8", "新品种新技术", 5, "项", ">=", false},
+		{"item 12", "高校人才团队", 50, "支", "~", false},
+		{"key 7", "卫星", 100, "颗", ">=", false},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("seed targets:\n got %v\nwant %v", got, want)
+	}
+	if p.Targets[2].Display != "15.3亿元" || p.Targets[2].Source != "全社会研发投入达到15.3亿元" {
+		t.Errorf("money target keeps the document's wording: %+v", p.Targets[2])
 	}
 }
 
