@@ -97,7 +97,8 @@ func TestSecurityHeaders(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("CSP allows inline script: %q", csp)
 	}
-	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") != "same-origin" ||
+		resp.Header.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("headers %v", resp.Header)
 	}
 	if resp.Header.Get("X-Request-Id") == "" {
