@@ -157,9 +157,10 @@ func TestAuditLogFilters(t *testing.T) {
 	aud := auditSignInEvents(t, e)
 
 	resp, body := aud.get("/audit")
-	if resp.StatusCode != 200 {
-		t.Fatalf("audit log: %d", resp.StatusCode)
+	if resp.StatusCode != 200 || strings.Contains(body, "审计日志完整") || !strings.Contains(body, `href="/audit?verify=1"`) {
+		t.Fatalf("audit log: %d, or the chain verified without being asked", resp.StatusCode)
 	}
+	resp, body = aud.get("/audit?verify=1")
 	_, total, err := e.db.AuditEntries(context.Background(), audit.Filter{})
 	if err != nil {
 		t.Fatal(err)
@@ -406,7 +407,7 @@ func TestAuditLogShowsBrokenChain(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	resp, body := aud.get("/audit")
+	resp, body := aud.get("/audit?verify=1")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -422,7 +423,7 @@ func TestAuditLogInEnglish(t *testing.T) {
 	e := newServer(t)
 	aud := e.login(t, "auditor")
 	aud.get("/lang/en?back=/audit")
-	_, body := aud.get("/audit?action=auth.login")
+	_, body := aud.get("/audit?action=auth.login&verify=1")
 	if !strings.Contains(body, "Audit log intact:") || !strings.Contains(body, "<td>auth.login</td>") ||
 		!strings.Contains(body, "Export to Excel") {
 		t.Error("English audit page")
