@@ -352,7 +352,7 @@ func TestAuditExport(t *testing.T) {
 		string(first.After) != `{"action":"auth.login_failed","actor":"ghost","rows":3}` || first.RequestID == "" {
 		t.Errorf("export record %+v", first)
 	}
-	_, page := aud.get("/audit?action=audit.exported")
+	_, page := aud.get("/audit?action=audit.exported&verify=1")
 	if n := len(auditLogRows(page)); n != 2 || !strings.Contains(page, "<td>导出审计日志</td>") {
 		t.Errorf("export records on the page: %d", n)
 	}
