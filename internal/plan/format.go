@@ -79,3 +79,22 @@ func (p *Plan) ItemCount() int {
 	}
 	return n
 }
+
+// ChineseNumeral writes 1–99 the way section headings do: 一, 十, 十二,
+// 二十三. Other numbers stay in digits.
+func ChineseNumeral(n int) string {
+	digits := []string{"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"}
+	switch {
+	case n <= 0 || n >= 100:
+		return strconv.Itoa(n)
+	case n < 10:
+		return digits[n]
+	case n == 10:
+		return "十"
+	case n < 20:
+		return "十" + digits[n%10]
+	case n%10 == 0:
+		return digits[n/10] + "十"
+	}
+	return digits[n/10] + "十" + digits[n%10]
+}

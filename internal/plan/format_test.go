@@ -33,3 +33,11 @@ func TestValueTextPrefersDisplay(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestChineseNumeral(t *testing.T) {
+	for n, want := range map[int]string{1: "一", 6: "六", 10: "十", 12: "十二", 20: "二十", 23: "二十三", 99: "九十九", 100: "100", 0: "0"} {
+		if got := ChineseNumeral(n); got != want {
+			t.Errorf("ChineseNumeral(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -113,6 +113,14 @@ func (l *Layout) Can(roles ...string) bool {
 // T translates key in the page's language.
 func (l *Layout) T(key string, args ...any) string { return i18n.T(l.Lang, key, args...) }
 
+// SectionNo labels a section number: 一、 in Chinese, Part 1 in English.
+func (l *Layout) SectionNo(n int) string {
+	if l.Lang == i18n.Default {
+		return plan.ChineseNumeral(n) + "、"
+	}
+	return l.T("plan.section_no", n)
+}
+
 // Langs lists the languages for the switch.
 func (l *Layout) Langs() []string { return i18n.Langs }
 

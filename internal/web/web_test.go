@@ -22,7 +22,7 @@ func TestPages(t *testing.T) {
 		{e.planURL(""), []string{"2023年全市科技创新工作要点", "2023-02-28", "主要目标",
 			`<mark class="hl">15.3亿元</mark>`, "技术合同认定登记额突破", "全域协同创新"},
 			map[string]int{`<tr class="target">`: 5}},
-		{e.planURL("/sections"), []string{"加速区域创新融入,增强协同创新凝合力", "认真落实全面从严治党"},
+		{e.planURL("/sections"), []string{"一、加速区域创新融入,增强协同创新凝合力", "六、全面加强党的建设", "认真落实全面从严治党"},
 			map[string]int{`class="card section-block"`: 6, `<tr class="item"`: 17}},
 		{e.planURL("/key-items"), []string{"争创国家创新型城市", "2022年12月已完成,顺利通过答辩", "已完成 2/3 项举措"},
 			map[string]int{`class="card key-item"`: 10, `class="measure done"`: 2, `class="measure"`: 28}},
