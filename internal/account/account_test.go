@@ -16,6 +16,11 @@ import (
 
 func setup(t *testing.T, engine string) (*store.DB, *account.Service, *time.Time, org.Unit) {
 	t.Helper()
+	return setupTB(t, engine)
+}
+
+func setupTB(t testing.TB, engine string) (*store.DB, *account.Service, *time.Time, org.Unit) {
+	t.Helper()
 	auth.DefaultHashParams = auth.HashParams{Memory: 1024, Time: 1, Threads: 1}
 	ctx := context.Background()
 	db, err := store.Open(ctx, testenv.DSN(t, engine))
