@@ -59,13 +59,17 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Files named partial_*.html hold partials shared by several pages.
+	shared := []string{"templates/layout.html"}
+	partials, _ := fs.Glob(templateFS, "templates/partial_*.html")
+	shared = append(shared, partials...)
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || strings.HasPrefix(base, "partial_") {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.New(base).Funcs(funcs).ParseFS(templateFS, append(shared, name)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
