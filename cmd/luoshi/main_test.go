@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,6 +176,15 @@ func TestServeDemo(t *testing.T) {
 	resp, err := http.Get(base + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp, err = http.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(page), "演示数据") {
+		t.Error("a demo server's pages are not labelled as demo data")
 	}
 	body, _ := json.Marshal(map[string]string{"username": accounts[0][1], "password": accounts[0][2]})
 	resp, err = http.Post(base+"/api/v1/login", "application/json", bytes.NewReader(body))

@@ -71,7 +71,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 	}
 
-	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy})
+	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo})
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,8 @@ type Layout struct {
 	Version string
 	// Actor is the signed-in user, nil on public pages.
 	Actor *auth.Actor
+	// Demo marks a server started with --demo.
+	Demo bool
 }
 
 // Can reports whether the signed-in user holds one of roles (menus).
@@ -138,7 +140,7 @@ func (l *Layout) PlanURL() string {
 
 // layout builds the common page data for r.
 func (s *Server) layout(w http.ResponseWriter, r *http.Request, nav, title string) (Layout, error) {
-	l := Layout{Lang: lang(r), Nav: nav, Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(r.Context())}
+	l := Layout{Lang: lang(r), Nav: nav, Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(r.Context()), Demo: s.demo}
 	l.Title = i18n.T(l.Lang, title)
 	l.CSRF = s.csrfToken(w, r)
 	if c, err := r.Cookie(flashCookie); err == nil {
@@ -220,7 +222,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if _, ok := err.(*notFoundError); ok {
 		status = http.StatusNotFound
 	}
-	l := Layout{Lang: lang(r), Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(ctx)}
+	l := Layout{Lang: lang(r), Path: r.URL.Path, Version: s.version, Actor: auth.ActorFrom(ctx), Demo: s.demo}
 	l.CSRF = s.csrfToken(w, r)
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)

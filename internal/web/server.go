@@ -23,6 +23,8 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For (behind a
 	// reverse proxy that sets it).
 	TrustProxy bool
+	// Demo labels every page as showing demonstration data (serve --demo).
+	Demo bool
 }
 
 // Server is the HTTP handler of the whole product.
@@ -33,6 +35,7 @@ type Server struct {
 	version    string
 	secure     bool
 	trustProxy bool
+	demo       bool
 	pages      *pages
 	handler    http.Handler
 }
@@ -47,7 +50,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, pages: pg}
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
