@@ -161,6 +161,9 @@ func TestAuditLogFilters(t *testing.T) {
 		t.Fatalf("audit log: %d, or the chain verified without being asked", resp.StatusCode)
 	}
 	resp, body = aud.get("/audit?verify=1")
+	if resp.StatusCode != 200 {
+		t.Fatalf("verified audit log: %d", resp.StatusCode)
+	}
 	_, total, err := e.db.AuditEntries(context.Background(), audit.Filter{})
 	if err != nil {
 		t.Fatal(err)

@@ -300,7 +300,7 @@ func TestImportBadInput(t *testing.T) {
 	}
 
 	resp, body = c.upload("/plans/import", "x.txt", nil, true)
-	if resp.StatusCode != http.StatusUnprocessableEntity {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "文件为空") {
 		t.Fatalf("empty file: %d", resp.StatusCode)
 	}
 	resp, body = c.post("/plans/import", url.Values{})

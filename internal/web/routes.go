@@ -20,7 +20,6 @@ var (
 	public      []auth.Role
 	anyone      = auth.Roles
 	planReaders = []auth.Role{auth.Staff, auth.Reporter, auth.Leader}
-	bureau      = []auth.Role{auth.Staff, auth.Leader}
 	staffOnly   = []auth.Role{auth.Staff}
 	sysadmin    = []auth.Role{auth.SysAdmin}
 	secadmin    = []auth.Role{auth.SecAdmin}
