@@ -3,7 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
+	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/plan"
@@ -140,4 +143,33 @@ func (s *Server) taskPage(w http.ResponseWriter, r *http.Request) error {
 	l.Crumbs = []Crumb{{Label: l.T("nav.plans"), URL: "/plans"}, {Label: t.PlanTitle, URL: fmt.Sprintf("/plans/%d", t.PlanID)},
 		{Label: t.Title}}
 	return s.render(w, http.StatusOK, "task", &taskPage{Layout: l, Task: t})
+}
+
+// planActivate starts carrying out a draft plan (草稿 → 执行中). Only a
+// draft can be activated; the form's version guards against a change made
+// in between (a replacement, another activation).
+func (s *Server) planActivate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.Invalid, "表单缺少版本号,请刷新页面后重试")
+	}
+	err = s.db.InTx(r.Context(), func(tx *store.Tx) error {
+		if err := tx.SetPlanStatus(id, "draft", "active", version); err != nil {
+			return err
+		}
+		return tx.Audit(s.source(r).New(audit.PlanUpdated, "plan", strconv.FormatInt(id, 10),
+			map[string]string{"status": p.Status}, map[string]string{"status": "active"}))
+	})
+	if err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/plans/%d", id), l10n(r, "plan.activated"))
 }

@@ -57,6 +57,7 @@ func (s *Server) coreRoutes() []route {
 		{"GET /plans/{id}", s.planOverview, planReaders},
 		{"GET /plans/{id}/sections", s.planSections, planReaders},
 		{"GET /plans/{id}/key-items", s.planKeyItems, planReaders},
+		{"POST /plans/{id}/activate", s.planActivate, staffOnly},
 		{"GET /tasks/{id}", s.taskPage, planReaders},
 
 		{"GET /units", s.unitList, unitReaders},
