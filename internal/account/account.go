@@ -357,6 +357,10 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 		return u, err
 	}
 	fields := map[string]string{}
+	u.Name = strings.TrimSpace(u.Name)
+	if len([]rune(u.Name)) > 40 {
+		fields["name"] = "姓名不能超过40个字"
+	}
 	if !u.Role.Valid() {
 		fields["role"] = "请选择角色"
 	}

@@ -60,9 +60,13 @@ func (db *DB) UnitByCode(ctx context.Context, code string) (org.Unit, error) {
 	return u, nil
 }
 
-// CreateUnit inserts a validated unit and sets its ID and version.
+// CreateUnit validates u, checks it against the other units (CheckUnit),
+// inserts it and sets its ID and version.
 func (tx *Tx) CreateUnit(u *org.Unit) error {
 	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := tx.CheckUnit(u); err != nil {
 		return err
 	}
 	now := tx.db.now()

@@ -62,9 +62,6 @@ func (s *Server) adminUnitCreate(w http.ResponseWriter, r *http.Request) error {
 	err := u.Validate()
 	if err == nil && len(fields) == 0 {
 		err = s.db.InTx(r.Context(), func(tx *store.Tx) error {
-			if err := tx.CheckUnit(&u); err != nil {
-				return err
-			}
 			if err := tx.CreateUnit(&u); err != nil {
 				return err
 			}

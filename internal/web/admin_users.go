@@ -155,11 +155,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	u.Disabled = r.PostFormValue("disabled") != ""
 	// A missing or bad version is 0, which matches no row: a conflict.
 	u.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	if len([]rune(u.Name)) > 40 {
-		err = apperr.WithFields("用户信息有误", map[string]string{"name": "姓名不能超过40个字"})
-	} else {
-		_, err = s.accounts.UpdateUser(r.Context(), s.source(r), u)
-	}
+	_, err = s.accounts.UpdateUser(r.Context(), s.source(r), u)
 	if fe := fieldErrors(err); fe != nil {
 		return s.renderUserForm(w, r, http.StatusUnprocessableEntity, adminUserForm{User: u, Fields: fe.Fields, Error: fe.Message})
 	}
