@@ -31,10 +31,7 @@ type Config struct {
 }
 
 type handler struct {
-	db       *store.DB
-	accounts *account.Service
-	log      *slog.Logger
-	cfg      Config
+	cfg Config
 }
 
 // route is one API route with the roles that may call it; no roles: public.
@@ -70,7 +67,7 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{db: cfg.DB, accounts: cfg.Accounts, log: cfg.Logger, cfg: cfg}
+	h := &handler{cfg: cfg}
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {
 		mux.Handle(rt.pattern, h.wrap(h.guard(rt)))
@@ -98,7 +95,7 @@ func (h *handler) guard(rt route) apiFunc {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="luoshi"`)
 			return &apperr.Error{Code: apperr.Unauthenticated, Message: "需要 Authorization: Bearer 令牌"}
 		}
-		a, err := h.accounts.Authenticate(r.Context(), strings.TrimSpace(tok))
+		a, err := h.cfg.Accounts.Authenticate(r.Context(), strings.TrimSpace(tok))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="luoshi", error="invalid_token"`)
 			return err
@@ -131,7 +128,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.RequestID != nil {
 		reqID = h.cfg.RequestID(r.Context())
 	}
-	res, err := h.accounts.Login(r.Context(), account.LoginRequest{Username: body.Username, Password: body.Password,
+	res, err := h.cfg.Accounts.Login(r.Context(), account.LoginRequest{Username: body.Username, Password: body.Password,
 		Kind: "api", IP: ip, UserAgent: r.UserAgent(), RequestID: reqID})
 	if err != nil {
 		return err
@@ -162,7 +159,7 @@ func (h *handler) wrap(f apiFunc) http.Handler {
 			body.Message, body.Fields = e.Message, e.Fields
 		}
 		if code == apperr.Internal {
-			h.log.ErrorContext(r.Context(), "api request failed", "path", r.URL.Path, "err", err,
+			h.cfg.Logger.ErrorContext(r.Context(), "api request failed", "path", r.URL.Path, "err", err,
 				"request_id", w.Header().Get("X-Request-Id"))
 			body.Message = "服务器内部错误"
 		}
@@ -212,7 +209,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 func (h *handler) listPlans(w http.ResponseWriter, r *http.Request) error {
-	plans, err := h.db.Plans(r.Context(), auth.ActorFrom(r.Context()).Scope)
+	plans, err := h.cfg.DB.Plans(r.Context(), auth.ActorFrom(r.Context()).Scope)
 	if err != nil {
 		return err
 	}
@@ -228,7 +225,7 @@ func (h *handler) getPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
+	p, err := h.cfg.DB.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 	if err != nil {
 		return err
 	}
@@ -241,7 +238,7 @@ func (h *handler) getTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.db.Task(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
+	t, err := h.cfg.DB.Task(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 	if err != nil {
 		return err
 	}

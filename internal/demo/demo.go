@@ -95,14 +95,14 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 	}
 	var res Result
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		ids := map[string]int64{}
+		ids, byName := map[string]int64{}, map[string]int64{}
 		var names []string
 		for i, s := range units {
 			u := org.Unit{Code: s.code, Name: s.name, Kind: s.kind, DivisionCode: s.division, ParentID: ids[s.parent], Sort: i}
 			if err := tx.CreateUnit(&u); err != nil {
 				return fmt.Errorf("demo: unit %s: %w", s.name, err)
 			}
-			ids[s.code] = u.ID
+			ids[s.code], byName[s.name] = u.ID, u.ID
 			names = append(names, s.name)
 		}
 		res.Units = len(units)
@@ -125,7 +125,7 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 		for _, s := range p.Sections {
 			for _, t := range s.Items {
 				for _, name := range t.Units {
-					if err := assignByName(tx, ids, t.ID, name); err != nil {
+					if err := tx.Assign(t.ID, byName[name], "lead"); err != nil {
 						return err
 					}
 				}
@@ -153,13 +153,4 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 		res.Accounts = append(res.Accounts, Account{Username: a.username, Role: a.role, Unit: u.Name, Password: pw})
 	}
 	return res, nil
-}
-
-func assignByName(tx *store.Tx, ids map[string]int64, taskID int64, name string) error {
-	for _, s := range units {
-		if s.name == name {
-			return tx.Assign(taskID, ids[s.code], "lead")
-		}
-	}
-	return nil
 }
