@@ -144,8 +144,8 @@ func (s *Server) viewCard(l *Layout, c indicator.Card) dashCard {
 			"tooltip":   map[string]any{"trigger": "axis"},
 			"legend":    map[string]any{"top": 0, "data": []string{l.T("dashboard.completion"), l.T("dashboard.time_progress")}},
 			"grid":      map[string]any{"left": 40, "right": 10, "bottom": 60, "top": 40},
-			"xAxis":   map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 30}},
-			"yAxis":   map[string]any{"type": "value", "name": "%"},
+			"xAxis":     map[string]any{"type": "category", "data": names, "axisLabel": map[string]any{"rotate": 30}},
+			"yAxis":     map[string]any{"type": "value", "name": "%"},
 			"series": []any{
 				map[string]any{"name": l.T("dashboard.completion"), "type": "bar", "data": completion},
 				map[string]any{"name": l.T("dashboard.time_progress"), "type": "line", "data": expected},
@@ -168,8 +168,8 @@ func (s *Server) viewCard(l *Layout, c indicator.Card) dashCard {
 		"tooltip":   map[string]any{"trigger": "axis"},
 		"legend":    map[string]any{"top": 0, "data": []string{l.T("dashboard.actual"), l.T("dashboard.expected")}},
 		"grid":      map[string]any{"left": 70, "right": 10, "bottom": 30, "top": 40},
-		"xAxis":   map[string]any{"type": "category", "data": months},
-		"yAxis":   map[string]any{"type": "value", "name": c.Unit},
+		"xAxis":     map[string]any{"type": "category", "data": months},
+		"yAxis":     map[string]any{"type": "value", "name": c.Unit},
 		"series": []any{
 			map[string]any{"name": l.T("dashboard.actual"), "type": "line", "data": actual, "connectNulls": true},
 			map[string]any{"name": l.T("dashboard.expected"), "type": "line", "data": line, "lineStyle": map[string]any{"type": "dashed"}},
