@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/luoshi/luoshi/internal/testenv"
@@ -54,4 +56,30 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Fatalf("indicator page: %d unit rows", rows)
 	}
 	testenv.Screenshot(t, ctx, "indicator")
+}
+
+// TestBrowserBulletinPrint prints the bulletin to PDF: A4 pages, the
+// sections starting on new pages, the navigation hidden.
+func TestBrowserBulletinPrint(t *testing.T) {
+	e := newServer(t)
+	ctx := testenv.Browser(t)
+	browserLogin(t, ctx, e.ts.URL, "staff", e.password(t, "staff"))
+	if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+e.planURL("/bulletin?period=2023-06")), chromedp.WaitVisible("h1.bulletin-title")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+		t.Fatal(err)
+	}
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector(".app-nav")).display === "none" &&
+		getComputedStyle(document.querySelector(".period-form")).display === "none"`))
+	if err != nil || !hidden {
+		t.Fatalf("navigation or toolbar printed: %v %v", hidden, err)
+	}
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages := bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page ")) + bytes.Count(pdf, []byte("/Type /Page>")); !bytes.HasPrefix(pdf, []byte("%PDF-")) || pages < 3 {
+		t.Fatalf("print gave %d bytes, %d pages", len(pdf), pages)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 )
@@ -244,5 +246,49 @@ func TestIndicatorEdits(t *testing.T) {
 	// Leaders read but do not write.
 	if resp, _ := e.login(t, "leader").post(path+"/values", url.Values{"unit_id": {itoa(unit.ID)}, "period": {"2023-12"}, "value": {"1"}}); resp.StatusCode != 404 {
 		t.Errorf("leader writes: %d", resp.StatusCode)
+	}
+}
+
+func TestBulletinPageAndDownload(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	leader := e.login(t, "leader")
+	resp, body := leader.get(e.planURL("/bulletin?period=2023-06"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("bulletin page: %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, "2023年全市科技创新工作要点落实情况通报(2023年6月)") {
+		t.Error("no heading")
+	}
+	if n := strings.Count(body, `class="data bulletin-ranking"`); n != 5 {
+		t.Errorf("%d ranking tables, want one per headline indicator", n)
+	}
+	if n := strings.Count(body, `class="rank-row"`); n != 40 {
+		t.Errorf("%d ranked rows, want 40", n)
+	}
+	resp, body = leader.get(e.planURL("/bulletin.xlsx?period=2023-06"))
+	if resp.StatusCode != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(resp.Header.Get("Content-Disposition"), "bulletin-2023-06.xlsx") {
+		t.Fatalf("download: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if v, _ := x.GetCellValue("汇总", "A1"); !strings.Contains(v, "2023年6月") {
+		t.Errorf("workbook title %q", v)
+	}
+	entries, _, _ := e.db.AuditEntries(ctx, audit.Filter{Action: audit.BulletinExported})
+	if len(entries) != 1 || entries[0].ActorName != "leader" {
+		t.Errorf("download not audited: %+v", entries)
+	}
+	if resp, _ := leader.get(e.planURL("/bulletin?period=2022-06")); resp.StatusCode != 422 {
+		t.Errorf("period of another year: %d", resp.StatusCode)
+	}
+	reporter := e.login(t, "reporter")
+	for _, p := range []string{"/bulletin", "/bulletin.xlsx"} {
+		if resp, _ := reporter.get(e.planURL(p)); resp.StatusCode != 404 {
+			t.Errorf("reporter %s: %d", p, resp.StatusCode)
+		}
 	}
 }
