@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -290,5 +291,87 @@ func TestBulletinPageAndDownload(t *testing.T) {
 		if resp, _ := reporter.get(e.planURL(p)); resp.StatusCode != 404 {
 			t.Errorf("reporter %s: %d", p, resp.StatusCode)
 		}
+	}
+}
+
+func TestAssessmentPage(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	staff := e.login(t, "staff")
+	path := e.planURL("/assessment?period=2023-10")
+	resp, body := staff.get(path)
+	if resp.StatusCode != 200 || !strings.Contains(body, `class="flash flash-error suggested"`) {
+		t.Fatalf("assessment: %d (suggested weights shown: %v)", resp.StatusCode, strings.Contains(body, "suggested"))
+	}
+	// The 8 units with allocations, and any unit leading a key item.
+	if n := strings.Count(body, `class="score-row"`); n < 8 {
+		t.Errorf("%d scored units, want at least the 8 units with allocations", n)
+	}
+	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
+	form := url.Values{"period": {"2023-10"}}
+	for i, tg := range p.Targets {
+		key := "indicator_" + itoa(tg.ID)
+		form.Set("weight_"+key, []string{"30", "20", "10", "10", "10"}[i])
+		form.Set("bonus_rate_"+key, "0.5")
+		form.Set("bonus_cap_"+key, "0.2")
+	}
+	form.Set("weight_category_key_item", "20")
+	form.Set("weight_category_work_item", "0")
+	// A bad figure names the item and saves nothing.
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("bonus_cap_indicator_"+itoa(p.Targets[0].ID), "5")
+	if resp, body := staff.post(e.planURL("/assessment/weights"), bad); resp.StatusCode != 422 || !strings.Contains(body, "国家高新技术企业:加分上限") {
+		t.Fatalf("bad cap: %d", resp.StatusCode)
+	}
+	if ws, _ := e.db.AssessmentWeights(ctx, e.demo.PlanID); len(ws) != 0 {
+		t.Fatalf("a refused form saved %d weights", len(ws))
+	}
+	if resp, _ := staff.post(e.planURL("/assessment/weights"), form); resp.StatusCode != 303 {
+		t.Fatalf("save weights: %d", resp.StatusCode)
+	}
+	ws, _ := e.db.AssessmentWeights(ctx, e.demo.PlanID)
+	if len(ws) != 7 || ws[0].Weight != 30 {
+		t.Fatalf("weights saved: %+v", ws)
+	}
+	// Posting the same form again, made from the suggested weights (version
+	// 0), is a conflict: someone saved in between.
+	if resp, _ := staff.post(e.planURL("/assessment/weights"), form); resp.StatusCode != 409 {
+		t.Errorf("stale weights: %d", resp.StatusCode)
+	}
+	_, body = staff.get(path)
+	if strings.Contains(body, `suggested"`) {
+		t.Error("saved weights are still called suggested")
+	}
+	resp, body = e.login(t, "leader").get(e.planURL("/assessment.xlsx?period=2023-10"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d", resp.StatusCode)
+	}
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("考核得分")
+	if len(rows) < 10 || rows[2][0] != "1" {
+		t.Fatalf("export rows: %q", rows)
+	}
+	// Scores descend and every score is points over possible on 100; a unit
+	// with allocations has the five indicators' 80 points possible, and 20
+	// more when it leads key items.
+	prev := 1e9
+	for _, r := range rows[2:] {
+		score, _ := strconv.ParseFloat(r[2], 64)
+		points, _ := strconv.ParseFloat(r[3], 64)
+		possible, _ := strconv.ParseFloat(r[4], 64)
+		if score > prev || math.Abs(score-math.Round(points/possible*10000)/100) > 0.011 || (possible != 100 && possible != 80 && possible != 20) {
+			t.Errorf("row %q", r)
+		}
+		prev = score
+	}
+	if resp, _ := e.login(t, "reporter").get(path); resp.StatusCode != 404 {
+		t.Errorf("reporter: %d", resp.StatusCode)
 	}
 }
