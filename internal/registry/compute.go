@@ -71,7 +71,7 @@ type Query struct {
 	// From and To bound flows (inclusive, YYYY-MM-DD); AsOf is the date of
 	// a stock; Year the year of a per-year count.
 	From, To, AsOf string
-	Year       int
+	Year           int
 }
 
 // Source is what Compute needs from the store.
