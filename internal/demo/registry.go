@@ -210,7 +210,9 @@ func (g *gen) date(year int) string {
 	return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, g.r.IntN(365)).Format(time.DateOnly)
 }
 
-func (g *gen) person() string { return g.pick(surnames) + g.pick(given) + g.pick([]string{"", g.pick(given)}) }
+func (g *gen) person() string {
+	return g.pick(surnames) + g.pick(given) + g.pick([]string{"", g.pick(given)})
+}
 
 func (g *gen) all() []kindRecord {
 	g.seen = map[string]bool{}
@@ -316,7 +318,7 @@ func (g *gen) all() []kindRecord {
 			status = g.pick([]string{"在研", "结题"})
 		}
 		add(registry.Projects, u, map[string]string{"code": fmt.Sprintf("%dKJ%04d", st.Year(), i+1),
-			"name": g.pick(nameWords2) + g.pick([]string{"关键技术攻关", "产业化示范", "新产品开发", "成果转化"}) + "项目",
+			"name":     g.pick(nameWords2) + g.pick([]string{"关键技术攻关", "产业化示范", "新产品开发", "成果转化"}) + "项目",
 			"category": g.pick(cats), "owner": e["name"], "budget": strconv.Itoa((10 + g.r.IntN(290)) * 10000),
 			"start_on": start, "end_on": st.AddDate(2, 0, -1).Format(time.DateOnly), "status": status})
 	}
@@ -336,7 +338,7 @@ func (g *gen) all() []kindRecord {
 		}
 		seenC[name+school] = true
 		add(registry.Commissioners, u, map[string]string{"name": name, "employer": school,
-			"served": u.Name + g.pick(nameWords1) + g.pick([]string{"合作社", "种植基地", "家庭农场"}),
+			"served":    u.Name + g.pick(nameWords1) + g.pick([]string{"合作社", "种植基地", "家庭农场"}),
 			"expertise": g.pick([]string{"果树栽培", "生猪养殖", "水产养殖", "农产品加工", "植物保护", "土壤肥料", "蔬菜种植"}), "year": strconv.Itoa(y)})
 	}
 	return out

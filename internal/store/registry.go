@@ -491,6 +491,20 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 	return SaveResult{Outcome: Updated, Record: after, Before: existing.Values, Changes: changes}, nil
 }
 
+// SaveRecordNew creates rec; a record with its natural key is refused
+// rather than merged (forms: a new record must not overwrite another).
+func (tx *Tx) SaveRecordNew(k *registry.Kind, rec registry.Record, scope auth.Scope, actor audit.Source) (SaveResult, error) {
+	existing, err := tx.recordByKey(k, rec.Values)
+	if err != nil {
+		return SaveResult{}, err
+	}
+	if existing != nil {
+		return SaveResult{}, duplicateKey(k, rec.Values)
+	}
+	rec.ID = 0
+	return tx.SaveRecord(k, rec, scope, actor, 0)
+}
+
 func duplicateKey(k *registry.Kind, v map[string]string) error {
 	nat := k.Naturals()[0]
 	return &apperr.Error{Code: apperr.Conflict, Message: k.Field(nat).Label + "已存在",
