@@ -17,7 +17,7 @@ func TestBrowserRoleMenus(t *testing.T) {
 	ctx := testenv.Browser(t)
 	plan := e.planURL("")
 	account := []string{"/account/password", "/account/sessions", "/account/tokens"}
-	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans"}
+	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans", "/registry"}
 	want := map[string][]string{
 		"staff":    concat(planMenu, []string{"/plans/import", "/units"}, account),
 		"reporter": concat(planMenu, account),

@@ -21,7 +21,8 @@ type foreign struct {
 	planID, taskID, keyItemID int64
 	userID, unitID, tokenID   int64
 	sessionID                 string
-	marker                    string // a title only the foreign plan has
+	marker                    string           // a title only the foreign plan has
+	registry                  map[string]int64 // a record of each registry (registry_test.go)
 }
 
 func setupForeign(t testing.TB, e *env) foreign {
@@ -59,6 +60,7 @@ func setupForeign(t testing.TB, e *env) foreign {
 		t.Fatal(err)
 	}
 	f.taskID = lonely.ID
+	f.registry = setupForeignRegistry(t, e, pengxi.ID, f.marker)
 
 	// Another user's session and token.
 	leader := e.login(t, "leader")
@@ -95,6 +97,8 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.userID)
 	case strings.HasPrefix(path, "/admin/units/{id}"):
 		id = itoa(f.unitID)
+	case strings.Contains(path, "/registry/") && strings.Contains(path, "{"):
+		id = itoa(f.registryID(t, path))
 	case strings.HasPrefix(path, "/lang/{lang}"):
 		id = "en"
 	case !strings.Contains(path, "{"):
