@@ -26,11 +26,55 @@ const (
 
 // Service is the account service.
 type Service struct {
-	db *store.DB
+	db     *store.DB
+	hashes *auth.HashLimiter
 }
 
 // New returns the service over db; times come from the store's clock.
-func New(db *store.DB) *Service { return &Service{db: db} }
+// Password hashing is bounded by a limiter with the default budget
+// (WithHashLimiter replaces it).
+func New(db *store.DB) *Service {
+	return &Service{db: db, hashes: auth.NewHashLimiter(auth.HashSlots(auth.DefaultHashMemoryMiB), auth.DefaultHashWait)}
+}
+
+// WithHashLimiter makes the service share l with others (the web pages and
+// the API share one) and returns it.
+func (s *Service) WithHashLimiter(l *auth.HashLimiter) *Service {
+	s.hashes = l
+	return s
+}
+
+// hashing runs fn, which computes password hashes one after another,
+// holding one of the limiter's slots.
+func (s *Service) hashing(ctx context.Context, fn func() error) error {
+	release, err := s.hashes.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn()
+}
+
+// checkLogin checks the password of the account key; an unknown or
+// disabled account costs the same work and is not ok.
+func (s *Service) checkLogin(ctx context.Context, key, password string) (auth.User, bool, error) {
+	user, hash, err := s.db.UserCredentials(ctx, key)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return user, false, err
+	}
+	known := err == nil
+	ok := false
+	err = s.hashing(ctx, func() error {
+		if !known {
+			auth.BurnTime(password)
+			return nil
+		}
+		var err error
+		ok, err = auth.CheckPassword(hash, password)
+		return err
+	})
+	return user, ok && known && !user.Disabled, err
+}
 
 // ErrBadLogin is the one message for an unknown user and a wrong password.
 const msgBadLogin = "用户名或密码错误"
@@ -58,7 +102,10 @@ type LoginResult struct {
 
 // Login checks a username and password. Unknown users and wrong passwords
 // get the same error after the same work; 5 failures (the policy's number)
-// lock the account name and the source address for 15 minutes.
+// lock the account name and the source address for 15 minutes. Every
+// attempt is counted before its password is checked, so no more than the
+// threshold are ever checked per account or address in a window, however
+// many arrive at once (issue 7).
 func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
 	if len(req.Password) > auth.MaxPasswordBytes || len(req.Username) > 256 {
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: msgBadLogin}
@@ -70,55 +117,51 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		return nil, err
 	}
 	src := audit.Source{ActorName: truncate(strings.TrimSpace(req.Username), 64), IP: req.IP, RequestID: req.RequestID}
-	for _, k := range []string{"u:" + key, "ip:" + req.IP} {
-		until, err := s.db.LockedUntil(ctx, k)
-		if err != nil {
-			return nil, err
+	keys := []string{"u:" + key, "ip:" + req.IP}
+	window := time.Duration(policy.LockoutMinutes) * time.Minute
+	var refusedUntil time.Time
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		ok, until, err := tx.ReserveLogin(keys, now, policy.LockoutThreshold, window)
+		if err != nil || ok {
+			return err
 		}
-		if until.After(now) {
-			mins := int(until.Sub(now).Minutes()) + 1
-			err := s.db.InTx(ctx, func(tx *store.Tx) error {
-				return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
-			})
-			if err != nil {
-				return nil, err
-			}
-			return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
-				Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
-		}
+		refusedUntil = until
+		return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !refusedUntil.IsZero() {
+		mins := int(refusedUntil.Sub(now).Minutes()) + 1
+		return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
+			Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
 	}
 
-	user, hash, err := s.db.UserCredentials(ctx, key)
-	ok := false
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		auth.BurnTime(req.Password)
-	case err != nil:
-		return nil, err
-	default:
-		ok, err = auth.CheckPassword(hash, req.Password)
-		if err != nil {
-			return nil, err
+	user, ok, err := s.checkLogin(ctx, key, req.Password)
+	if err != nil {
+		// The check did not run (busy, cancelled, store error): the
+		// attempt does not count. A new context, since ctx may be done.
+		if rerr := s.db.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ReleaseLogin(keys) }); rerr != nil {
+			return nil, rerr
 		}
-		ok = ok && !user.Disabled
+		return nil, err
 	}
 
 	if !ok {
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			window := time.Duration(policy.LockoutMinutes) * time.Minute
+			// The counters' rows are locked before the audit log's, in
+			// every transaction, so that no two wait for each other.
+			locked, err := tx.LoginFailed(keys, now, policy.LockoutThreshold, window)
+			if err != nil {
+				return err
+			}
 			if err := tx.Audit(src.New(audit.LoginFailed, "user", key, nil, nil)); err != nil {
 				return err
 			}
-			for _, k := range []string{"u:" + key, "ip:" + req.IP} {
-				locked, err := tx.RecordFailure(k, now, policy.LockoutThreshold, window, window)
-				if err != nil {
+			for _, k := range locked {
+				if err := tx.Audit(src.New(audit.LockedOut, "lockout", k, nil,
+					map[string]any{"minutes": policy.LockoutMinutes})); err != nil {
 					return err
-				}
-				if locked {
-					if err := tx.Audit(src.New(audit.LockedOut, "lockout", k, nil,
-						map[string]any{"minutes": policy.LockoutMinutes})); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
@@ -140,6 +183,11 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	src.ActorID, src.ActorName, src.UnitID = user.ID, user.Username, user.UnitID
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.ClearFailures("u:" + key); err != nil {
+			return err
+		}
+		// The address's place is given back: colleagues behind one NAT
+		// signing in are not failures.
+		if err := tx.ReleaseLogin(keys[1:]); err != nil {
 			return err
 		}
 		if err := tx.CreateSession(&sess); err != nil {
@@ -335,7 +383,8 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	if len(fields) > 0 {
 		return auth.User{}, apperr.WithFields("用户信息有误", fields)
 	}
-	hash, err := auth.HashPassword(nu.Password)
+	var hash string
+	err = s.hashing(ctx, func() (err error) { hash, err = auth.HashPassword(nu.Password); return })
 	if err != nil {
 		return auth.User{}, err
 	}
@@ -399,7 +448,8 @@ func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID in
 		return "", err
 	}
 	pw := auth.RandomPasswordFor(policy)
-	hash, err := auth.HashPassword(pw)
+	var hash string
+	err = s.hashing(ctx, func() (err error) { hash, err = auth.HashPassword(pw); return })
 	if err != nil {
 		return "", err
 	}
