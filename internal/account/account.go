@@ -182,12 +182,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		ExpiresAt: now.Add(time.Duration(policy.AbsoluteHours) * time.Hour)}
 	src.ActorID, src.ActorName, src.UnitID = user.ID, user.Username, user.UnitID
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ClearFailures("u:" + key); err != nil {
-			return err
-		}
-		// The address's place is given back: colleagues behind one NAT
-		// signing in are not failures.
-		if err := tx.ReleaseLogin(keys[1:]); err != nil {
+		if err := tx.LoginSucceeded(keys[0], keys[1]); err != nil {
 			return err
 		}
 		if err := tx.CreateSession(&sess); err != nil {

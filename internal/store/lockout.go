@@ -9,47 +9,51 @@ import (
 // Sign-in attempts are counted before the password is checked, not after
 // (issue 7): a burst of parallel tries for one account or from one address
 // used to pass the "is it locked?" read all at once and be checked in full.
-// Now each attempt reserves a place in the counters of its keys inside one
-// write transaction (rows locked on PostgreSQL, the single writer on
-// SQLite); once a key holds threshold failures and attempts in flight, the
-// next attempt is refused without any hashing.
+// Now each attempt takes a place (pending) in the counters of its keys
+// inside one write transaction (rows locked on PostgreSQL, the single
+// writer on SQLite); while a key's failures and pending checks fill the
+// threshold, the next attempt is refused without any hashing.
 
-// ReserveLogin counts one attempt against every key (account and address)
-// unless one of them is locked or already holds threshold attempts in the
-// window; then nothing is counted and it returns false with the time the
-// refusal lasts until. Failures older than window, or a lock that has run
-// out, start a new count.
+// ReserveLogin takes a place for one attempt in every key (account and
+// address) unless one of them is locked or already full; then nothing is
+// taken and it returns false with the time the refusal lasts until.
+// Failures older than window, or a lock that has run out, start a new
+// count.
 func (tx *Tx) ReserveLogin(keys []string, now time.Time, threshold int, window time.Duration) (bool, time.Time, error) {
 	type state struct {
-		failures int
-		first    time.Time
+		failures, pending int
+		first             time.Time
 	}
 	states := make([]state, len(keys))
 	var until time.Time
 	for i, key := range keys {
 		// Make sure the row exists, so that it can be locked: a concurrent
 		// insert of the same key waits for this one and does nothing.
-		if _, err := tx.exec(`INSERT INTO login_failures (key, failures, first_at) VALUES (?, 0, ?)
+		if _, err := tx.exec(`INSERT INTO login_failures (key, failures, pending, first_at) VALUES (?, 0, 0, ?)
 			ON CONFLICT (key) DO NOTHING`, key, now); err != nil {
 			return false, until, fmt.Errorf("store: reserve login %s: %w", key, err)
 		}
-		q := `SELECT failures, first_at, locked_until FROM login_failures WHERE key = ?`
+		q := `SELECT failures, pending, first_at, locked_until FROM login_failures WHERE key = ?`
 		if tx.db.dialect.name() == "postgres" {
 			q += ` FOR UPDATE`
 		}
 		var st state
 		var locked sql.NullTime
-		if err := tx.queryRow(q, key).Scan(&st.failures, &st.first, &locked); err != nil {
+		if err := tx.queryRow(q, key).Scan(&st.failures, &st.pending, &st.first, &locked); err != nil {
 			return false, until, fmt.Errorf("store: reserve login %s: %w", key, err)
 		}
 		switch {
 		case locked.Valid && locked.Time.After(now):
 			until = later(until, locked.Time)
 			continue
-		case locked.Valid || now.Sub(st.first) > window:
-			st = state{0, now}
+		case locked.Valid:
+			st.failures, st.first = 0, now
+		case now.Sub(st.first) > window:
+			// A new window; places still taken from the old one are let go
+			// too, so that a crash mid-check cannot keep them forever.
+			st = state{first: now}
 		}
-		if st.failures >= threshold {
+		if st.failures+st.pending >= threshold {
 			// Failures and checks in flight fill the allowance: refused as
 			// if locked, for as long as the window lasts at most.
 			until = later(until, st.first.Add(window))
@@ -60,8 +64,8 @@ func (tx *Tx) ReserveLogin(keys []string, now time.Time, threshold int, window t
 		return false, until, nil
 	}
 	for i, key := range keys {
-		if _, err := tx.exec(`UPDATE login_failures SET failures = ?, first_at = ?, locked_until = NULL WHERE key = ?`,
-			states[i].failures+1, states[i].first, key); err != nil {
+		if _, err := tx.exec(`UPDATE login_failures SET failures = ?, pending = ?, first_at = ?, locked_until = NULL
+			WHERE key = ?`, states[i].failures, states[i].pending+1, states[i].first, key); err != nil {
 			return false, until, fmt.Errorf("store: reserve login %s: %w", key, err)
 		}
 	}
@@ -75,12 +79,19 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// LoginFailed settles reserved attempts that failed: each key whose count
-// has reached threshold is locked until now+lock. It returns the keys this
-// call locked (each lock is reported once).
+// givePlace is the SQL that frees one pending place.
+const givePlace = `pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END`
+
+// LoginFailed settles reserved attempts that failed: each counts as a
+// failure, and a key whose failures reach threshold is locked until
+// now+lock. It returns the keys this call locked (each lock is reported
+// once).
 func (tx *Tx) LoginFailed(keys []string, now time.Time, threshold int, lock time.Duration) ([]string, error) {
 	var locked []string
 	for _, key := range keys {
+		if _, err := tx.exec(`UPDATE login_failures SET `+givePlace+`, failures = failures + 1 WHERE key = ?`, key); err != nil {
+			return nil, fmt.Errorf("store: login failed %s: %w", key, err)
+		}
 		res, err := tx.exec(`UPDATE login_failures SET locked_until = ? WHERE key = ? AND failures >= ?
 			AND (locked_until IS NULL OR locked_until <= ?)`, now.Add(lock), key, threshold, now)
 		if err != nil {
@@ -93,12 +104,23 @@ func (tx *Tx) LoginFailed(keys []string, now time.Time, threshold int, lock time
 	return locked, nil
 }
 
-// ReleaseLogin gives back reserved attempts that were not failures: the
-// address's place after a successful sign-in, every place when the check
-// could not run (server busy).
+// LoginSucceeded settles a reserved attempt that signed in: the account's
+// failures are forgiven; the address keeps its failures (they may be other
+// accounts') and only gets its place back, so colleagues behind one NAT
+// signing in do not fill it.
+func (tx *Tx) LoginSucceeded(accountKey, addressKey string) error {
+	if _, err := tx.exec(`UPDATE login_failures SET `+givePlace+`, failures = 0, locked_until = NULL WHERE key = ?`,
+		accountKey); err != nil {
+		return fmt.Errorf("store: login succeeded %s: %w", accountKey, err)
+	}
+	return tx.ReleaseLogin([]string{addressKey})
+}
+
+// ReleaseLogin gives back reserved places of attempts whose password was
+// not checked (server busy, request cancelled).
 func (tx *Tx) ReleaseLogin(keys []string) error {
 	for _, key := range keys {
-		if _, err := tx.exec(`UPDATE login_failures SET failures = failures - 1 WHERE key = ? AND failures > 0`, key); err != nil {
+		if _, err := tx.exec(`UPDATE login_failures SET `+givePlace+` WHERE key = ?`, key); err != nil {
 			return fmt.Errorf("store: release login %s: %w", key, err)
 		}
 	}

@@ -228,6 +228,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
+	setRetryAfter(w, err)
 	page := errorPage{Layout: l, Status: status, RequestID: RequestID(ctx)}
 	switch {
 	case status == http.StatusInternalServerError:
