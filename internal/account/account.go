@@ -302,34 +302,58 @@ func (s *Service) RevokeSession(ctx context.Context, src audit.Source, sessionID
 }
 
 // ChangePassword replaces the actor's password after checking the current
-// one; other sessions end.
+// one; the new one must meet the policy and not repeat the current or the
+// policy's number of earlier passwords. Other sessions end.
 func (s *Service) ChangePassword(ctx context.Context, a *auth.Actor, src audit.Source, current, next string) error {
 	_, hash, err := s.db.UserCredentials(ctx, auth.NormalizeUsername(a.Username))
 	if err != nil {
 		return err
 	}
-	ok, err := auth.CheckPassword(hash, current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return apperr.WithFields("当前密码不正确", map[string]string{"current": "当前密码不正确"})
-	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
 		return err
 	}
-	if err := policy.CheckPassword(a.Username, next); err != nil {
+	earlier, err := s.db.PasswordHistory(ctx, a.ID, policy.PasswordHistory-1)
+	if err != nil {
 		return err
 	}
-	if current == next {
-		return apperr.WithFields("新密码不能与当前密码相同", map[string]string{"password": "新密码不能与当前密码相同"})
-	}
-	newHash, err := auth.HashPassword(next)
+	var newHash string
+	// One hashing slot for the whole sequence: the checks run one after
+	// another, so they hold one hash's memory at a time.
+	err = s.hashing(ctx, func() error {
+		ok, err := auth.CheckPassword(hash, current)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.WithFields("当前密码不正确", map[string]string{"current": "当前密码不正确"})
+		}
+		if err := policy.CheckPassword(a.Username, next); err != nil {
+			return err
+		}
+		if current == next {
+			return apperr.WithFields("新密码不能与当前密码相同", map[string]string{"password": "新密码不能与当前密码相同"})
+		}
+		for _, h := range earlier {
+			reused, err := auth.CheckPassword(h, next)
+			if err != nil {
+				return err
+			}
+			if reused {
+				msg := fmt.Sprintf("新密码不能与最近%d次使用过的密码相同", policy.PasswordHistory)
+				return apperr.WithFields(msg, map[string]string{"password": msg})
+			}
+		}
+		newHash, err = auth.HashPassword(next)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ArchivePassword(a.ID); err != nil {
+			return err
+		}
 		if err := tx.SetPassword(a.ID, newHash, false); err != nil {
 			return err
 		}
@@ -449,6 +473,9 @@ func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID in
 		return "", err
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ArchivePassword(userID); err != nil {
+			return err
+		}
 		if err := tx.SetPassword(userID, hash, true); err != nil {
 			return err
 		}

@@ -245,3 +245,53 @@ func mustUnescape(s string) string {
 	}
 	return u
 }
+
+// TestPasswordRulesOnPages: the security administrator sets the password
+// history on the policy page; the password change page refuses a common
+// password and a recent one with the field's Chinese message.
+func TestPasswordRulesOnPages(t *testing.T) {
+	for _, engine := range testenv.Engines {
+		t.Run(engine, func(t *testing.T) {
+			e := newServerOn(t, testenv.DSN(t, engine))
+			sec := e.login(t, "secadmin")
+			if _, body := sec.get("/admin/policy"); !strings.Contains(body, `name="password_history" type="number" value="5"`) {
+				t.Fatal("no password history field showing the default 5")
+			}
+			resp, body := sec.post("/admin/policy", url.Values{"min_length": {"8"}, "min_classes": {"3"},
+				"lockout_threshold": {"5"}, "lockout_minutes": {"15"}, "idle_minutes": {"15"}, "absolute_hours": {"12"},
+				"password_history": {"2"}, "version": {"0"}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save policy: %d\n%s", resp.StatusCode, body)
+			}
+			if p, _, _ := e.db.Policy(context.Background()); p.PasswordHistory != 2 {
+				t.Fatalf("stored history %d, want 2", p.PasswordHistory)
+			}
+			resp, body = sec.post("/admin/policy", url.Values{"min_length": {"8"}, "min_classes": {"3"},
+				"lockout_threshold": {"5"}, "lockout_minutes": {"15"}, "idle_minutes": {"15"}, "absolute_hours": {"12"},
+				"password_history": {"99"}, "version": {"1"}})
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "密码历史须在1到24次之间") {
+				t.Fatalf("history 99: %d", resp.StatusCode)
+			}
+
+			c := e.login(t, "staff")
+			first := e.password(t, "staff")
+			change := func(current, next string) (int, string) {
+				c.get("/account/password")
+				resp, body := c.post("/account/password", url.Values{"current": {current}, "password": {next}, "confirm": {next}})
+				return resp.StatusCode, body
+			}
+			for _, pw := range []string{"keji@2024", "Passw0rd!", "Snkjj#2023"} {
+				if s, body := change(first, pw); s != http.StatusUnprocessableEntity || !strings.Contains(body, "密码过于常见") {
+					t.Fatalf("%s: %d", pw, s)
+				}
+			}
+			if s, _ := change(first, "Tq7-Orbit-01"); s != http.StatusSeeOther {
+				t.Fatalf("good password: %d", s)
+			}
+			if s, body := change("Tq7-Orbit-01", first); s != http.StatusUnprocessableEntity ||
+				!strings.Contains(body, "新密码不能与最近2次使用过的密码相同") {
+				t.Fatalf("previous password: %d", s)
+			}
+		})
+	}
+}
