@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -87,6 +88,11 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	}
 
 	limiter := auth.NewHashLimiter(auth.HashSlots(*hashMemory), *hashWait)
+	if getenv("GOMEMLIMIT") == "" {
+		// Hashes are 64 MiB of garbage each once checked: collect them
+		// before the heap doubles (an explicit GOMEMLIMIT wins).
+		debug.SetMemoryLimit(auth.MemoryLimit(*hashMemory))
+	}
 	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy,
 		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo})
 	if err != nil {

@@ -73,3 +73,10 @@ func (l *HashLimiter) release() { <-l.slots }
 func Busy() error {
 	return &apperr.Error{Code: apperr.Busy, Key: "err.busy", Message: MsgBusy}
 }
+
+// MemoryLimit is the Go runtime's soft memory limit (bytes) for a server
+// whose hashing may use hashMiB: the hashes plus 128 MiB for everything
+// else. A checked hash's 64 MiB is garbage at once, but the collector, left
+// to GOGC alone, lets the heap grow to twice what was live (4 hashes live:
+// past 512 MiB); the limit makes it collect, and return memory, sooner.
+func MemoryLimit(hashMiB int) int64 { return int64(hashMiB+128) << 20 }
