@@ -76,6 +76,10 @@ func (s *Service) checkLogin(ctx context.Context, key, password string) (auth.Us
 	return user, ok && known && !user.Disabled, err
 }
 
+// pendingWait bounds how long a sign-in waits for others' checks in flight
+// to settle before it is refused.
+const pendingWait = 3 * time.Second
+
 // ErrBadLogin is the one message for an unknown user and a wrong password.
 const msgBadLogin = "用户名或密码错误"
 
@@ -119,22 +123,42 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	src := audit.Source{ActorName: truncate(strings.TrimSpace(req.Username), 64), IP: req.IP, RequestID: req.RequestID}
 	keys := []string{"u:" + key, "ip:" + req.IP}
 	window := time.Duration(policy.LockoutMinutes) * time.Minute
-	var refusedUntil time.Time
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		ok, until, err := tx.ReserveLogin(keys, now, policy.LockoutThreshold, window)
-		if err != nil || ok {
-			return err
+	// While the allowance is full only of checks in flight, wait for them
+	// to settle: a success gives its place back (colleagues signing in at
+	// once from one address), failures turn into a lock.
+	deadline := time.Now().Add(pendingWait)
+	backoff := 10 * time.Millisecond
+	for {
+		var res store.Reservation
+		final := false
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			res, err = tx.ReserveLogin(keys, now, policy.LockoutThreshold, window)
+			if err != nil || res.OK {
+				return err
+			}
+			if final = !res.Full || time.Now().After(deadline); !final {
+				return nil
+			}
+			return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
+		})
+		if err != nil {
+			return nil, err
 		}
-		refusedUntil = until
-		return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !refusedUntil.IsZero() {
-		mins := int(refusedUntil.Sub(now).Minutes()) + 1
-		return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
-			Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
+		if res.OK {
+			break
+		}
+		if final {
+			mins := int(res.Until.Sub(now).Minutes()) + 1
+			return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
+				Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 200*time.Millisecond)
 	}
 
 	user, ok, err := s.checkLogin(ctx, key, req.Password)

@@ -146,3 +146,34 @@ func TestSuccessGivesBackTheAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestParallelRightPasswords: a burst of right passwords for one account
+// from one address (an office behind NAT) all sign in: their checks in
+// flight fill the allowance only for a moment, and each success gives its
+// place back.
+func TestParallelRightPasswords(t *testing.T) {
+	for _, engine := range testenv.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			_, svc, _, county := setup(t, engine)
+			if _, err := svc.CreateUser(ctx, audit.System("test"), account.NewUser{Username: "sun", Role: auth.Staff,
+				UnitID: county.ID, Password: "Right-Pass-1"}); err != nil {
+				t.Fatal(err)
+			}
+			var o outcomes
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res, err := svc.Login(ctx, account.LoginRequest{Username: "sun", Password: "Right-Pass-1", IP: "198.51.100.9"})
+					o.add(t, res, err)
+				}()
+			}
+			wg.Wait()
+			if o.ok.Load() != 16 {
+				t.Fatalf("%d of 16 signed in (%d refused)", o.ok.Load(), o.locked.Load())
+			}
+		})
+	}
+}

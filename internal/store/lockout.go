@@ -14,62 +14,77 @@ import (
 // writer on SQLite); while a key's failures and pending checks fill the
 // threshold, the next attempt is refused without any hashing.
 
+// Reservation is the outcome of ReserveLogin.
+type Reservation struct {
+	// OK: a place was taken in every key; check the password.
+	OK bool
+	// Full: refused only because checks in flight fill a key's allowance;
+	// they may yet succeed and give their places back, so it is worth
+	// asking again in a moment.
+	Full bool
+	// Until is when the refusal ends at the latest.
+	Until time.Time
+}
+
 // ReserveLogin takes a place for one attempt in every key (account and
 // address) unless one of them is locked or already full; then nothing is
-// taken and it returns false with the time the refusal lasts until.
-// Failures older than window, or a lock that has run out, start a new
-// count.
-func (tx *Tx) ReserveLogin(keys []string, now time.Time, threshold int, window time.Duration) (bool, time.Time, error) {
+// taken. Failures older than window, or a lock that has run out, start a
+// new count.
+func (tx *Tx) ReserveLogin(keys []string, now time.Time, threshold int, window time.Duration) (Reservation, error) {
 	type state struct {
 		failures, pending int
 		first             time.Time
 	}
 	states := make([]state, len(keys))
-	var until time.Time
+	var res Reservation
+	locked := false
 	for i, key := range keys {
 		// Make sure the row exists, so that it can be locked: a concurrent
 		// insert of the same key waits for this one and does nothing.
 		if _, err := tx.exec(`INSERT INTO login_failures (key, failures, pending, first_at) VALUES (?, 0, 0, ?)
 			ON CONFLICT (key) DO NOTHING`, key, now); err != nil {
-			return false, until, fmt.Errorf("store: reserve login %s: %w", key, err)
+			return res, fmt.Errorf("store: reserve login %s: %w", key, err)
 		}
 		q := `SELECT failures, pending, first_at, locked_until FROM login_failures WHERE key = ?`
 		if tx.db.dialect.name() == "postgres" {
 			q += ` FOR UPDATE`
 		}
 		var st state
-		var locked sql.NullTime
-		if err := tx.queryRow(q, key).Scan(&st.failures, &st.pending, &st.first, &locked); err != nil {
-			return false, until, fmt.Errorf("store: reserve login %s: %w", key, err)
+		var lockedUntil sql.NullTime
+		if err := tx.queryRow(q, key).Scan(&st.failures, &st.pending, &st.first, &lockedUntil); err != nil {
+			return res, fmt.Errorf("store: reserve login %s: %w", key, err)
 		}
 		switch {
-		case locked.Valid && locked.Time.After(now):
-			until = later(until, locked.Time)
+		case lockedUntil.Valid && lockedUntil.Time.After(now):
+			res.Until, locked = later(res.Until, lockedUntil.Time), true
 			continue
-		case locked.Valid:
+		case lockedUntil.Valid:
 			st.failures, st.first = 0, now
 		case now.Sub(st.first) > window:
 			// A new window; places still taken from the old one are let go
 			// too, so that a crash mid-check cannot keep them forever.
 			st = state{first: now}
 		}
-		if st.failures+st.pending >= threshold {
-			// Failures and checks in flight fill the allowance: refused as
-			// if locked, for as long as the window lasts at most.
-			until = later(until, st.first.Add(window))
+		if st.failures >= threshold {
+			res.Until, locked = later(res.Until, st.first.Add(window)), true
+		} else if st.failures+st.pending >= threshold {
+			res.Until, res.Full = later(res.Until, st.first.Add(window)), true
 		}
 		states[i] = st
 	}
-	if !until.IsZero() {
-		return false, until, nil
+	if locked {
+		res.Full = false
+	}
+	if !res.Until.IsZero() {
+		return res, nil
 	}
 	for i, key := range keys {
 		if _, err := tx.exec(`UPDATE login_failures SET failures = ?, pending = ?, first_at = ?, locked_until = NULL
 			WHERE key = ?`, states[i].failures, states[i].pending+1, states[i].first, key); err != nil {
-			return false, until, fmt.Errorf("store: reserve login %s: %w", key, err)
+			return res, fmt.Errorf("store: reserve login %s: %w", key, err)
 		}
 	}
-	return true, time.Time{}, nil
+	return Reservation{OK: true}, nil
 }
 
 func later(a, b time.Time) time.Time {
