@@ -48,6 +48,7 @@ Usage:
   luoshi user add --username U --role ROLE [--unit CODE] [--must-change] --password-stdin
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …]
+  luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
   luoshi version
 
 Every flag has an environment fallback: --db → LUOSHI_DB, --addr → LUOSHI_ADDR, …
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "unit":
 		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
+	case "bulletin":
+		return cmdBulletin(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":

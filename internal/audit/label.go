@@ -27,6 +27,11 @@ var labels = map[string]string{
 	DemoLoaded:   "加载演示数据",
 
 	AuditExported: "导出审计日志",
+
+	IndicatorUpdated:   "修改指标设置",
+	IndicatorAllocated: "分解指标目标",
+	IndicatorValueSet:  "录入指标完成值",
+	BulletinExported:   "导出月度通报",
 }
 
 // Label returns the Chinese name of action, or action itself when it has

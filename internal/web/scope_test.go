@@ -20,6 +20,7 @@ import (
 type foreign struct {
 	planID, taskID, keyItemID int64
 	userID, unitID, tokenID   int64
+	indicatorID               int64
 	sessionID                 string
 	marker                    string // a title only the foreign plan has
 }
@@ -59,6 +60,7 @@ func setupForeign(t testing.TB, e *env) foreign {
 		t.Fatal(err)
 	}
 	f.taskID = lonely.ID
+	f.indicatorID = demoPlan.Targets[0].ID
 
 	// Another user's session and token.
 	leader := e.login(t, "leader")
@@ -95,6 +97,8 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.userID)
 	case strings.HasPrefix(path, "/admin/units/{id}"):
 		id = itoa(f.unitID)
+	case strings.HasPrefix(path, "/indicators/{id}"):
+		id = itoa(f.indicatorID)
 	case strings.HasPrefix(path, "/lang/{lang}"):
 		id = "en"
 	case !strings.Contains(path, "{"):
