@@ -32,6 +32,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		"MiB that concurrent password hashing may use; 64 MiB per sign-in (env LUOSHI_HASH_MEMORY)")
 	hashWait := fs.Duration("hash-wait", durationOr(getenv("LUOSHI_HASH_WAIT"), auth.DefaultHashWait),
 		"how long a sign-in waits for hashing capacity before 503 (env LUOSHI_HASH_WAIT)")
+	importMaxMB := fs.Int("import-max-mb", envInt(getenv, "LUOSHI_IMPORT_MAX_MB", 20), "largest registry import file in MB, at most 64 (env LUOSHI_IMPORT_MAX_MB)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,6 +83,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 			for _, a := range res.Accounts {
 				fmt.Fprintf(stdout, "  %-9s %-9s %-10s 密码 %s\n", a.Username, a.Role, a.Unit, a.Password)
 			}
+			if err := loadDemoRegistry(ctx, db, stdout); err != nil {
+				return err
+			}
 		} else {
 			fmt.Fprintln(stdout, "数据库已有数据,未载入演示数据(database not empty: demo not loaded)")
 		}
@@ -94,7 +98,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		debug.SetMemoryLimit(auth.MemoryLimit(*hashMemory))
 	}
 	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy,
-		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo})
+		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo, ImportMaxBytes: int64(*importMaxMB) << 20})
 	if err != nil {
 		return err
 	}

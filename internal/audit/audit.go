@@ -67,10 +67,12 @@ const (
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
 
-	IndicatorUpdated   = "indicator.updated"
-	IndicatorAllocated = "indicator.allocated"
-	IndicatorValueSet  = "indicator.value_set"
-	BulletinExported   = "bulletin.exported"
+	IndicatorUpdated    = "indicator.updated"
+	IndicatorAllocated  = "indicator.allocated"
+	IndicatorValueSet   = "indicator.value_set"
+	BulletinExported    = "bulletin.exported"
+	AssessmentWeightSet = "assessment.weight_set"
+	AssessmentExported  = "assessment.exported"
 
 	// AuditExported records who exported which part of the log: reading
 	// the log changes nothing, but a copy leaving the system should be
@@ -84,6 +86,7 @@ var Actions = []string{
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated,
 	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported,
 	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet, BulletinExported,
+	AssessmentWeightSet, AssessmentExported,
 }
 
 // LoginActions are the sign-in events shown on the login log.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,6 +14,10 @@ import (
 
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/registry"
+	"github.com/luoshi/luoshi/internal/testenv"
 )
 
 type apiFigure struct {
@@ -290,5 +295,156 @@ func TestBulletinPageAndDownload(t *testing.T) {
 		if resp, _ := reporter.get(e.planURL(p)); resp.StatusCode != 404 {
 			t.Errorf("reporter %s: %d", p, resp.StatusCode)
 		}
+	}
+}
+
+func TestAssessmentPage(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	staff := e.login(t, "staff")
+	path := e.planURL("/assessment?period=2023-10")
+	resp, body := staff.get(path)
+	if resp.StatusCode != 200 || !strings.Contains(body, `class="flash flash-error suggested"`) {
+		t.Fatalf("assessment: %d (suggested weights shown: %v)", resp.StatusCode, strings.Contains(body, "suggested"))
+	}
+	// The 8 units with allocations, and any unit leading a key item.
+	if n := strings.Count(body, `class="score-row"`); n < 8 {
+		t.Errorf("%d scored units, want at least the 8 units with allocations", n)
+	}
+	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
+	form := url.Values{"period": {"2023-10"}}
+	for i, tg := range p.Targets {
+		key := "indicator_" + itoa(tg.ID)
+		form.Set("weight_"+key, []string{"30", "20", "10", "10", "10"}[i])
+		form.Set("bonus_rate_"+key, "0.5")
+		form.Set("bonus_cap_"+key, "0.2")
+	}
+	form.Set("weight_category_key_item", "20")
+	form.Set("weight_category_work_item", "0")
+	// A bad figure names the item and saves nothing.
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("bonus_cap_indicator_"+itoa(p.Targets[0].ID), "5")
+	if resp, body := staff.post(e.planURL("/assessment/weights"), bad); resp.StatusCode != 422 || !strings.Contains(body, "国家高新技术企业:加分上限") {
+		t.Fatalf("bad cap: %d", resp.StatusCode)
+	}
+	if ws, _ := e.db.AssessmentWeights(ctx, e.demo.PlanID); len(ws) != 0 {
+		t.Fatalf("a refused form saved %d weights", len(ws))
+	}
+	if resp, _ := staff.post(e.planURL("/assessment/weights"), form); resp.StatusCode != 303 {
+		t.Fatalf("save weights: %d", resp.StatusCode)
+	}
+	ws, _ := e.db.AssessmentWeights(ctx, e.demo.PlanID)
+	if len(ws) != 7 || ws[0].Weight != 30 {
+		t.Fatalf("weights saved: %+v", ws)
+	}
+	// Posting the same form again, made from the suggested weights (version
+	// 0), is a conflict: someone saved in between.
+	if resp, _ := staff.post(e.planURL("/assessment/weights"), form); resp.StatusCode != 409 {
+		t.Errorf("stale weights: %d", resp.StatusCode)
+	}
+	_, body = staff.get(path)
+	if strings.Contains(body, `suggested"`) {
+		t.Error("saved weights are still called suggested")
+	}
+	resp, body = e.login(t, "leader").get(e.planURL("/assessment.xlsx?period=2023-10"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("export: %d", resp.StatusCode)
+	}
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("考核得分")
+	if len(rows) < 10 || rows[2][0] != "1" {
+		t.Fatalf("export rows: %q", rows)
+	}
+	// Scores descend and every score is points over possible on 100; a unit
+	// with allocations has the five indicators' 80 points possible, and 20
+	// more when it leads key items.
+	prev := 1e9
+	for _, r := range rows[2:] {
+		score, _ := strconv.ParseFloat(r[2], 64)
+		points, _ := strconv.ParseFloat(r[3], 64)
+		possible, _ := strconv.ParseFloat(r[4], 64)
+		if score > prev || math.Abs(score-math.Round(points/possible*10000)/100) > 0.011 || (possible != 100 && possible != 80 && possible != 20) {
+			t.Errorf("row %q", r)
+		}
+		prev = score
+	}
+	if resp, _ := e.login(t, "reporter").get(path); resp.StatusCode != 404 {
+		t.Errorf("reporter: %d", resp.StatusCode)
+	}
+}
+
+// With the registries loaded, the headline indicators bound to registry
+// queries take their figures from the registries: the HTE card's city and
+// unit figures equal the raw count of certificates in force at the month's
+// end, on SQLite and PostgreSQL.
+func TestDashboardRegistryFigures(t *testing.T) {
+	for _, engine := range testenv.Engines {
+		t.Run(engine, func(t *testing.T) {
+			e := newServerOn(t, testenv.DSN(t, engine))
+			ctx := context.Background()
+			res, err := demo.LoadRegistry(ctx, e.db)
+			if err != nil || !res.Loaded {
+				t.Fatalf("registry demo: %+v %v", res, err)
+			}
+			token := apiToken(t, e, "leader")
+			_, body := apiGet(t, e, token, "/api/v1/dashboard?plan="+itoa(e.demo.PlanID)+"&period=2023-06")
+			var d apiDashboard
+			if err := json.Unmarshal([]byte(body), &d); err != nil {
+				t.Fatal(err)
+			}
+			hte := d.Indicators[0]
+			if hte.Name != "国家高新技术企业" {
+				t.Fatalf("first indicator %s", hte.Name)
+			}
+			units, _ := e.db.Units(ctx)
+			raw, err := e.db.RegistryAggregateRaw(ctx, registry.Query{Kind: registry.HTEValid, AsOf: "2023-06-30"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw == 0 || hte.Actual == nil || *hte.Actual != float64(raw) {
+				t.Fatalf("city HTE %v, raw count %d", hte.Actual, raw)
+			}
+			for _, u := range hte.Units {
+				n, _ := e.db.RegistryAggregateRaw(ctx, registry.Query{Kind: registry.HTEValid, AsOf: "2023-06-30", Units: org.Subtree(units, u.UnitID)})
+				if u.Actual == nil || *u.Actual != float64(n) {
+					t.Errorf("%s: %v, raw %d", u.Name, u.Actual, n)
+				}
+			}
+			// Contracts registered January to June, summed in yuan.
+			cv := d.Indicators[3]
+			rawCV, _ := e.db.RegistryAggregateRaw(ctx, registry.Query{Kind: registry.ContractValue, From: "2023-01-01", To: "2023-06-30"})
+			if cv.Actual == nil || *cv.Actual != float64(rawCV) {
+				t.Errorf("contract value %v, raw %d", cv.Actual, rawCV)
+			}
+		})
+	}
+}
+
+func TestBoundIndicatorPage(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	if _, err := demo.LoadRegistry(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
+	staff := e.login(t, "staff")
+	path := "/indicators/" + itoa(p.Targets[0].ID) // 国家高新技术企业, bound to the HTE count
+	resp, body := staff.get(path)
+	if resp.StatusCode != 200 || !strings.Contains(body, "bound-note") || strings.Contains(body, `action="`+path+`/values"`) {
+		t.Fatalf("bound indicator page: %d, note %v", resp.StatusCode, strings.Contains(body, "bound-note"))
+	}
+	if !strings.Contains(body, "持有效证书的国家高新技术企业数") {
+		t.Error("the page does not name the query")
+	}
+	unit, _ := e.db.UnitByCode(ctx, "510981")
+	if resp, body := staff.post(path+"/values", url.Values{"unit_id": {itoa(unit.ID)}, "period": {"2023-11"}, "value": {"5"}}); resp.StatusCode != 422 || !strings.Contains(body, "科技主体库自动计算") {
+		t.Errorf("typing a bound figure: %d", resp.StatusCode)
 	}
 }

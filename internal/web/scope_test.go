@@ -22,7 +22,8 @@ type foreign struct {
 	userID, unitID, tokenID   int64
 	indicatorID               int64
 	sessionID                 string
-	marker                    string // a title only the foreign plan has
+	marker                    string           // a title only the foreign plan has
+	registry                  map[string]int64 // a record of each registry (registry_test.go)
 }
 
 func setupForeign(t testing.TB, e *env) foreign {
@@ -61,6 +62,7 @@ func setupForeign(t testing.TB, e *env) foreign {
 	}
 	f.taskID = lonely.ID
 	f.indicatorID = demoPlan.Targets[0].ID
+	f.registry = setupForeignRegistry(t, e, pengxi.ID, f.marker)
 
 	// Another user's session and token.
 	leader := e.login(t, "leader")
@@ -99,6 +101,8 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.unitID)
 	case strings.HasPrefix(path, "/indicators/{id}"):
 		id = itoa(f.indicatorID)
+	case strings.Contains(path, "/registry/") && strings.Contains(path, "{"):
+		id = itoa(f.registryID(t, path))
 	case strings.HasPrefix(path, "/lang/{lang}"):
 		id = "en"
 	case !strings.Contains(path, "{"):

@@ -33,6 +33,8 @@ type Config struct {
 	HashLimiter *auth.HashLimiter
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
+	// ImportMaxBytes limits a registry import file (default 20 MB).
+	ImportMaxBytes int64
 }
 
 // Server is the HTTP handler of the whole product.
@@ -45,6 +47,7 @@ type Server struct {
 	trustProxy bool
 	proxies    []netip.Prefix
 	demo       bool
+	importMax  int64
 	pages      *pages
 	handler    http.Handler
 }
@@ -62,8 +65,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HashLimiter != nil {
 		accounts.WithHashLimiter(cfg.HashLimiter)
 	}
-	s := &Server{db: cfg.DB, accounts: accounts, log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, pages: pg}
+	s := &Server{db: cfg.DB, accounts: accounts, log: cfg.Logger, version: cfg.Version, secure: cfg.Secure,
+		trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg}
 	if len(s.proxies) == 0 {
 		s.proxies = DefaultTrustedProxies
 	}
