@@ -55,6 +55,12 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	if err := db.CheckWrite(ctx); err != nil {
+		// Serve reads anyway: signed-in users can still look things up
+		// while the operator frees the disk or fixes permissions (issue 7).
+		logger.Warn("database is read-only or full: pages can be read, changes will fail (503) until writes work", "err", err)
+		fmt.Fprintln(stderr, "警告: 数据库当前无法写入(只读或磁盘已满),只能查看,所有修改将返回 503;/healthz 显示 \"write\": \"failing\"")
+	}
 	if *withDemo {
 		res, err := demo.Load(ctx, db)
 		if err != nil {

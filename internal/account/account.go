@@ -6,6 +6,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ const (
 
 // Service is the account service.
 type Service struct {
-	db *store.DB
+	db  *store.DB
+	log *slog.Logger
 }
 
 // New returns the service over db; times come from the store's clock.
@@ -159,8 +161,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 	now := s.db.Now()
 	if strings.HasPrefix(token, PersonalPrefix) {
 		_, userID, err := s.db.APITokenUser(ctx, auth.HashToken(token))
-		if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
 			return nil, unauthenticated()
+		}
+		if err != nil {
+			return nil, unavailable(err)
 		}
 		a, err := s.actor(ctx, userID)
 		if err != nil {
@@ -173,12 +178,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 		return nil, unauthenticated()
 	}
 	sess, err := s.db.Session(ctx, auth.HashToken(token))
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, unauthenticated()
+	}
+	if err != nil {
+		// The database failed, not the session: keep the cookie and
+		// answer 503, so that a database restart signs nobody out (issue 7).
+		return nil, unavailable(err)
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	idle := time.Duration(policy.IdleMinutes) * time.Minute
 	if sess.Revoked || !sess.ExpiresAt.After(now) || !sess.LastSeenAt.Add(idle).After(now) {
@@ -190,10 +200,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 	}
 	a.SessionID, a.CSRF, a.ViaToken = sess.ID, sess.CSRF, sess.Kind == "api"
 	// Record activity at most every 30 s: one write per page view is waste.
+	// The write is best effort: on a read-only or full database reads must
+	// keep working (issue 7).
 	if now.Sub(sess.LastSeenAt) > 30*time.Second {
-		if err := s.db.TouchSession(ctx, sess.ID, now); err != nil {
-			return nil, err
-		}
+		s.touch(ctx, sess.ID, now)
 	}
 	return a, nil
 }
@@ -205,8 +215,11 @@ func unauthenticated() error {
 // actor loads a user and derives its scope once.
 func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) {
 	u, err := s.db.User(ctx, userID)
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, unauthenticated()
+	}
+	if err != nil {
+		return nil, unavailable(err)
 	}
 	if u.Disabled {
 		return nil, unauthenticated()
@@ -215,7 +228,7 @@ func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) 
 	if u.Role == auth.Reporter {
 		units, err := s.db.Units(ctx)
 		if err != nil {
-			return nil, err
+			return nil, unavailable(err)
 		}
 		a.Scope = auth.Scope{Units: org.Subtree(units, u.UnitID)}
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	msqlite "modernc.org/sqlite"       // also registers "sqlite"
 
 	"github.com/luoshi/luoshi/internal/apperr"
 )
@@ -24,6 +24,7 @@ type DB struct {
 	read    *sql.DB
 	dialect dialect
 	now     func() time.Time
+	fault   *fault // SQLite only: InjectFault
 }
 
 // Open opens the store named by dsn: a postgres:// or postgresql:// URL, or
@@ -43,16 +44,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if dsn == "" {
 			return nil, errors.New("store: empty database path")
 		}
-		w, err := sql.Open("sqlite", sqliteDSN(dsn, false))
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		db.fault = &fault{}
+		w := sql.OpenDB(&faultConnector{dsn: sqliteDSN(dsn, false), drv: &msqlite.Driver{}, fault: db.fault})
 		w.SetMaxOpenConns(1)
-		r, err := sql.Open("sqlite", sqliteDSN(dsn, true))
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
-		}
+		r := sql.OpenDB(&faultConnector{dsn: sqliteDSN(dsn, true), drv: &msqlite.Driver{}, fault: db.fault})
 		r.SetMaxOpenConns(8)
 		db.write, db.read, db.dialect = w, r, sqlite{}
 	}

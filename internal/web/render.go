@@ -218,6 +218,7 @@ func httpStatus(code apperr.Code) int { return api.Status(code) }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
+	err = store.Unavailable(err)
 	status := httpStatus(apperr.CodeOf(err))
 	if _, ok := err.(*notFoundError); ok {
 		status = http.StatusNotFound
@@ -233,6 +234,12 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	case status == http.StatusInternalServerError:
 		s.log.ErrorContext(ctx, "request failed", "request_id", page.RequestID, "path", r.URL.Path, "err", err)
 		page.Message = l.T("err.internal")
+	case status == http.StatusServiceUnavailable:
+		// The database failed or is read-only: logged once here, told to
+		// the user as temporary (issue 7).
+		s.log.WarnContext(ctx, "request failed: database unavailable", "request_id", page.RequestID, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "10")
+		page.Message = apperr.MsgUnavailable
 	case status == http.StatusNotFound:
 		page.Message = l.T("err.not_found")
 	default:
