@@ -17,6 +17,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Token prefixes tell a session secret from a personal API token.
@@ -337,6 +338,8 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	}
 	if len([]rune(nu.Name)) > 40 {
 		fields["name"] = "姓名不能超过40个字"
+	} else if msg := text.Line("姓名", nu.Name); msg != "" {
+		fields["name"] = msg
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
@@ -373,6 +376,8 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 	u.Name = strings.TrimSpace(u.Name)
 	if len([]rune(u.Name)) > 40 {
 		fields["name"] = "姓名不能超过40个字"
+	} else if msg := text.Line("姓名", u.Name); msg != "" {
+		fields["name"] = msg
 	}
 	if !u.Role.Valid() {
 		fields["role"] = "请选择角色"
@@ -450,6 +455,9 @@ func (s *Service) CreateToken(ctx context.Context, a *auth.Actor, src audit.Sour
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 40 {
 		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": "请填写1至40个字的令牌名称"})
+	}
+	if msg := text.Line("令牌名称", name); msg != "" {
+		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": msg})
 	}
 	token := auth.NewToken(PersonalPrefix)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
