@@ -123,6 +123,7 @@ func printSummary(w io.Writer, p *plan.Plan) {
 func cmdPlanImport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("plan import", stderr)
 	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
 	replace := fs.Bool("replace", false, "replace the plan imported from the same file, if it is still a draft")
 	activate := fs.Bool("activate", false, "save the plan as active instead of as a draft")
 	file, err := parseFileArgs(fs, args)
@@ -137,7 +138,7 @@ func cmdPlanImport(ctx context.Context, args []string, getenv env, stdout, stder
 	if err != nil {
 		return err
 	}
-	db, _, err := openMigrated(ctx, *dsn)
+	db, err := openForWrite(ctx, *dsn, *keyFile, getenv, stderr)
 	if err != nil {
 		return err
 	}

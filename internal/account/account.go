@@ -80,12 +80,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		}
 		if until.After(now) {
 			mins := int(until.Sub(now).Minutes()) + 1
-			err := s.db.InTx(ctx, func(tx *store.Tx) error {
-				return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
-			})
-			if err != nil {
-				return nil, err
-			}
+			// Retries while locked are counted, one audit record per key
+			// and window, not one each (issue 7).
+			s.Deny(ctx, src, "locked:"+k, map[string]any{"reason": "locked", "until": until})
 			return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
 				Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
 		}
@@ -351,6 +348,9 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	if len(fields) > 0 {
 		return auth.User{}, apperr.WithFields("用户信息有误", fields)
 	}
+	if !fromServer(src) && !WebManaged(nu.Role) {
+		return auth.User{}, s.RefuseAdminAccount(ctx, src, "user.create", nu.Username, nu.Role)
+	}
 	hash, err := auth.HashPassword(nu.Password)
 	if err != nil {
 		return auth.User{}, err
@@ -371,6 +371,9 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 	before, err := s.db.User(ctx, u.ID)
 	if err != nil {
 		return u, err
+	}
+	if !fromServer(src) && (!WebManaged(before.Role) || (u.Role.Valid() && !WebManaged(u.Role))) {
+		return u, s.RefuseAdminAccount(ctx, src, "user.update", before.Username, before.Role)
 	}
 	fields := map[string]string{}
 	u.Name = strings.TrimSpace(u.Name)
@@ -409,8 +412,12 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 // changed at the next sign-in, ends its sessions, and returns the password
 // to show once.
 func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID int64) (string, error) {
-	if _, err := s.db.User(ctx, userID); err != nil {
+	target, err := s.db.User(ctx, userID)
+	if err != nil {
 		return "", err
+	}
+	if !fromServer(src) && !WebManaged(target.Role) {
+		return "", s.RefuseAdminAccount(ctx, src, "user.reset", target.Username, target.Role)
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {

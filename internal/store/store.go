@@ -25,6 +25,8 @@ type DB struct {
 	dialect dialect
 	now     func() time.Time
 	fault   *fault // SQLite only: InjectFault
+	// auditKey keys the audit chain (SetAuditKey); nil: plain hashes.
+	auditKey []byte
 }
 
 // Open opens the store named by dsn: a postgres:// or postgresql:// URL, or

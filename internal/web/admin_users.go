@@ -18,6 +18,21 @@ type adminUsersPage struct {
 	Users []auth.User
 }
 
+// Managed reports whether the web manages accounts of role r; the three
+// administrators are managed from the command line only (issue 7).
+func (*adminUsersPage) Managed(r auth.Role) bool { return account.WebManaged(r) }
+
+// webRoles are the roles the web user admin offers.
+var webRoles = func() []auth.Role {
+	var out []auth.Role
+	for _, r := range auth.Roles {
+		if account.WebManaged(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}()
+
 // adminUsers lists every account (用户管理).
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.layout(w, r, "admin.users", "nav.users")
@@ -58,7 +73,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	f.Layout, f.Roles, f.Units = l, auth.Roles, unitOptions(units, 0)
+	f.Layout, f.Roles, f.Units = l, webRoles, unitOptions(units, 0)
 	return s.render(w, status, "admin_user_form", &f)
 }
 
@@ -134,6 +149,9 @@ func (s *Server) adminUserEdit(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.db.User(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if !account.WebManaged(u.Role) {
+		return s.accounts.RefuseAdminAccount(r.Context(), s.source(r), "user.edit", u.Username, u.Role)
 	}
 	return s.renderUserForm(w, r, http.StatusOK, adminUserForm{User: u})
 }
