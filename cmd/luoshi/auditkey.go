@@ -103,7 +103,7 @@ func readKeyFile(path string, stderr io.Writer) ([]byte, error) {
 	if len(key) < audit.MinKeyBytes {
 		return nil, fmt.Errorf("审计密钥文件 %s 太短:至少 %d 个字符", path, audit.MinKeyBytes)
 	}
-	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 && stderr != nil {
 		fmt.Fprintf(stderr, "警告: 审计密钥文件 %s 的权限为 %v,其他用户可读;请执行 chmod 600 %s\n", path, st.Mode().Perm(), path)
 	}
 	return []byte(key), nil
