@@ -29,6 +29,8 @@ func cmdPlan(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 		return cmdPlanParse(args[1:], stdout, stderr)
 	case "import":
 		return cmdPlanImport(ctx, args[1:], getenv, stdout, stderr)
+	case "sweep":
+		return cmdPlanSweep(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "luoshi plan: unknown command %q\n", args[0])
 	return exitCode(2)
@@ -178,5 +180,27 @@ func cmdPlanImport(ctx context.Context, args []string, getenv env, stdout, stder
 		status = "执行中"
 	}
 	fmt.Fprintf(stdout, "%s计划《%s》(#%d),状态:%s\n", verb, p.Title, p.ID, status)
+	return nil
+}
+
+// cmdPlanSweep removes, once, the documents uploaded for review more than a
+// day ago and never saved as a plan (serve does it every hour).
+func cmdPlanSweep(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	fs := newFlags("plan sweep", stderr)
+	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openForWrite(ctx, *dsn, *keyFile, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := importer.New(db).Sweep(ctx, audit.System("cli"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "已删除 %d 个超过 24 小时未保存为计划的上传文件\n", n)
 	return nil
 }

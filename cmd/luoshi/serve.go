@@ -13,6 +13,7 @@ import (
 
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/plan/importer"
 	"github.com/luoshi/luoshi/internal/web"
 )
 
@@ -83,6 +84,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 			fmt.Fprintln(stdout, "数据库已有数据,未载入演示数据(database not empty: demo not loaded)")
 		}
 	}
+
+	// Documents uploaded for review and never saved go after a day.
+	go importer.New(db).SweepLoop(ctx, time.Hour, logger)
 
 	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo})
 	if err != nil {

@@ -83,13 +83,16 @@ const (
 	AuditExported = "audit.exported"
 	// AuditKeyEnabled marks where the keyed chain begins (issue 7).
 	AuditKeyEnabled = "audit.key_enabled"
+	// UploadsSwept records the removal of documents uploaded for review
+	// and never saved as a plan, after a day (issue 7).
+	UploadsSwept = "file.swept"
 )
 
 // Actions lists every action for filters, in catalogue order.
 var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated, AccessDenied,
-	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported, AuditKeyEnabled,
+	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported, AuditKeyEnabled, UploadsSwept,
 	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet,
 }
 

@@ -34,6 +34,7 @@ var labels = map[string]string{
 
 	AuditExported:   "导出审计日志",
 	AuditKeyEnabled: "启用审计密钥",
+	UploadsSwept:    "清理未保存的上传文件",
 }
 
 // Label returns the Chinese name of action, or action itself when it has
