@@ -57,6 +57,8 @@ type adminUserForm struct {
 	Units    []unitOption
 	Fields   map[string]string
 	Error    string
+	// Conflict is set when the save lost a version race (409).
+	Conflict *conflictView
 }
 
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status int, f adminUserForm) error {
@@ -173,7 +175,17 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	u.Disabled = r.PostFormValue("disabled") != ""
 	// A missing or bad version is 0, which matches no row: a conflict.
 	u.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	typed := u
 	_, err = s.accounts.UpdateUser(r.Context(), s.source(r), u)
+	if apperr.Is(err, apperr.Conflict) {
+		current, cerr := s.db.User(r.Context(), id)
+		if cerr != nil {
+			return cerr
+		}
+		typed.Version = current.Version
+		return s.renderUserForm(w, r, http.StatusConflict, adminUserForm{User: typed,
+			Conflict: s.userConflict(r, current, typed), Error: l10n(r, "conflict.title")})
+	}
 	if fe := fieldErrors(err); fe != nil {
 		return s.renderUserForm(w, r, http.StatusUnprocessableEntity, adminUserForm{User: u, Fields: fe.Fields, Error: fe.Message})
 	}

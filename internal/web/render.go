@@ -200,6 +200,9 @@ type errorPage struct {
 	Status    int
 	Message   string
 	RequestID string
+	// Conflict is set on a 409 that can show the stored data beside the
+	// submitted change (plan activation).
+	Conflict *conflictView
 }
 
 // handle adapts a handlerFunc: its error is logged once and rendered.
