@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/testenv"
-	"github.com/luoshi/luoshi/internal/web"
 )
 
 // pgAdmin connects to the test server's base database, from which a test
@@ -253,29 +251,4 @@ func TestSQLiteBusyIs503(t *testing.T) {
 	if resp, _ := c.post("/account/tokens", url.Values{"name": {"脚本"}}); resp.StatusCode != http.StatusOK {
 		t.Errorf("the write once the lock is released: %d", resp.StatusCode)
 	}
-}
-
-// TestCheckWriteOnReadOnlyStart: serve's start-up check (CheckWrite) sees
-// a read-only database that a new server opens (issue 7, item 5).
-func TestCheckWriteOnReadOnlyStart(t *testing.T) {
-	ctx := context.Background()
-	dsn := testenv.DSN(t, "postgres")
-	e := newServerOn(t, dsn)
-	admin, name := pgAdmin(t), pgName(t, dsn)
-	pgExec(t, admin, `ALTER DATABASE "`+name+`" SET default_transaction_read_only = on`)
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		t.Fatalf("schema check on a read-only database: %v", err)
-	}
-	if err := db.CheckWrite(ctx); err == nil || !store.IsUnavailable(err) {
-		t.Errorf("CheckWrite on a read-only database: %v, want an unavailable error", err)
-	}
-	if _, err := web.New(web.Config{DB: db}); err != nil {
-		t.Fatal(err)
-	}
-	_ = e
 }
