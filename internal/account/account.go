@@ -135,7 +135,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	}
 	token := auth.NewToken(SessionPrefix)
 	sess := store.Session{ID: auth.HashToken(token), UserID: user.ID, Username: user.Username, Kind: kind,
-		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(req.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
+		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(text.CleanLine(req.UserAgent), 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(time.Duration(policy.AbsoluteHours) * time.Hour)}
 	src.ActorID, src.ActorName, src.UnitID = user.ID, user.Username, user.UnitID
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {

@@ -219,8 +219,8 @@ func (db *DB) EnableAuditKey(ctx context.Context, src audit.Source) error {
 			return nil
 		}
 		var n int64
-		if err := tx.queryRow("SELECT COUNT(*) FROM audit_log").Scan(&n); err != nil {
-			return err
+		if err := tx.queryRow("SELECT COUNT(*) FROM audit_log").Scan(&n); err != nil || n == 0 {
+			return err // an empty chain: its first record will be keyed
 		}
 		return tx.Audit(src.New(audit.AuditKeyEnabled, "audit", "key", nil, map[string]any{"plain_records": n}))
 	})

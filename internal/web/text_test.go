@@ -95,6 +95,17 @@ func TestControlCharactersRefused(t *testing.T) {
 			if apiResp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("API login with a NUL username: %d, want 401", apiResp.StatusCode)
 			}
+			// A browser whose User-Agent is not UTF-8 still signs in (it is
+			// stored with the session).
+			ua := e.anon(t)
+			ua.get("/login")
+			req, _ = http.NewRequest("POST", e.ts.URL+"/login", strings.NewReader(url.Values{"username": {"leader"},
+				"password": {e.password(t, "leader")}, "csrf_token": {ua.csrf}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("User-Agent", "Mozilla/5.0 \xff\xfe")
+			if resp, _ := ua.do(req); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("sign-in with a non-UTF-8 User-Agent: %d, want 303", resp.StatusCode)
+			}
 			entries, _, err := e.db.AuditEntries(ctx, audit.Filter{Action: audit.LoginFailed})
 			if err != nil {
 				t.Fatal(err)
