@@ -17,7 +17,8 @@ import (
 )
 
 const planUsage = `usage: luoshi plan parse FILE --json
-       luoshi plan import FILE [--db …] [--replace] [--activate]`
+       luoshi plan import FILE [--db …] [--replace] [--activate]
+       luoshi plan sweep [--db …]`
 
 func cmdPlan(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
