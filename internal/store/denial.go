@@ -53,3 +53,15 @@ func (db *DB) Denials(ctx context.Context, prefix string) ([]Denial, error) {
 	}
 	return out, rows.Err()
 }
+
+// DenialCount returns how many denied accesses were counted under key in
+// the window starting at windowStart (0 when none).
+func (db *DB) DenialCount(ctx context.Context, key string, windowStart time.Time) (int64, error) {
+	var n int64
+	err := db.queryRow(ctx, db.read, `SELECT COALESCE(SUM(count), 0) FROM access_denials WHERE key = ? AND window_start = ?`,
+		key, windowStart.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: denial count %s: %w", key, err)
+	}
+	return n, nil
+}

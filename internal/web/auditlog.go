@@ -324,6 +324,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, logins bool, 
 		return err
 	}
 	page.Rows = s.auditRows(l.Lang, entries, units)
+	s.addDenialCounts(r, l, page.Rows)
 	page.Pager = newPager(path, q, total)
 	page.Pager.Label = l.T("audit.pager")
 	page.ExportURL = "/audit/export.xlsx"

@@ -106,6 +106,11 @@ func TestDeniedAccessAggregated(t *testing.T) {
 			if ds, _ := e.db.Denials(ctx, key); len(ds) != 1 || ds[0].Count != 10 {
 				t.Errorf("10 denied page views counted as %+v", ds)
 			}
+			// The auditor sees the one record with its count.
+			_, body := e.login(t, "auditor").get("/audit?action=" + url.QueryEscape(audit.AccessDenied))
+			if !strings.Contains(body, "共 10 次(15 分钟内)") {
+				t.Errorf("the audit log does not show the count of denied tries:\n%s", body)
+			}
 
 			anon := e.anon(t)
 			anon.get("/login")
