@@ -73,9 +73,12 @@ const (
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
 
-	IndicatorUpdated   = "indicator.updated"
-	IndicatorAllocated = "indicator.allocated"
-	IndicatorValueSet  = "indicator.value_set"
+	IndicatorUpdated    = "indicator.updated"
+	IndicatorAllocated  = "indicator.allocated"
+	IndicatorValueSet   = "indicator.value_set"
+	BulletinExported    = "bulletin.exported"
+	AssessmentWeightSet = "assessment.weight_set"
+	AssessmentExported  = "assessment.exported"
 
 	// AuditExported records who exported which part of the log: reading
 	// the log changes nothing, but a copy leaving the system should be
@@ -93,7 +96,8 @@ var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated, AccessDenied,
 	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported, AuditKeyEnabled, UploadsSwept,
-	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet,
+	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet, BulletinExported,
+	AssessmentWeightSet, AssessmentExported,
 }
 
 // LoginActions are the sign-in events shown on the login log.

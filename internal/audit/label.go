@@ -21,10 +21,6 @@ var labels = map[string]string{
 
 	PolicyUpdated: "修改安全策略",
 
-	IndicatorUpdated:   "修改指标",
-	IndicatorAllocated: "分解指标目标",
-	IndicatorValueSet:  "填报指标值",
-
 	AccessDenied: "拒绝访问",
 
 	PlanImported: "导入计划",
@@ -35,6 +31,13 @@ var labels = map[string]string{
 	AuditExported:   "导出审计日志",
 	AuditKeyEnabled: "启用审计密钥",
 	UploadsSwept:    "清理未保存的上传文件",
+
+	IndicatorUpdated:    "修改指标设置",
+	IndicatorAllocated:  "分解指标目标",
+	IndicatorValueSet:   "录入指标完成值",
+	BulletinExported:    "导出月度通报",
+	AssessmentWeightSet: "设置考核权重",
+	AssessmentExported:  "导出年度考核",
 }
 
 // Label returns the Chinese name of action, or action itself when it has

@@ -91,8 +91,10 @@ type Dashboard struct {
 }
 
 // Build computes the dashboard of in.Period. A unit's actual is its latest
-// value in the year up to the period (the figure of an earlier month carries
-// forward, and its provenance says which month). The city's actual is the
+// value in the year up to the month the period's data describe (the period
+// less the indicator's lag: in June, statistics one quarter late show
+// March); the figure of an earlier month carries forward, and its provenance
+// says which month. The city's actual is the
 // root unit's own value when it has one, else the aggregate of its units'.
 func Build(in Input) Dashboard {
 	d := Dashboard{Period: in.Period.String(), TimeProgress: float64(in.Period.Month) / 12}
@@ -137,7 +139,7 @@ func Build(in Input) Dashboard {
 			if a.Base != nil {
 				spec.Base = *a.Base
 			}
-			v, ok := latest(series[ind.ID][a.UnitID], m)
+			v, ok := latest(series[ind.ID][a.UnitID], ind.DataMonth(m))
 			rows[a.UnitID] = &UnitFigure{UnitID: a.UnitID, Figure: judge(spec, true, v, ok, m)}
 			shares = append(shares, a.Target)
 		}
@@ -149,7 +151,7 @@ func Build(in Input) Dashboard {
 			if unitID == in.CityUnitID || rows[unitID] != nil {
 				continue
 			}
-			if v, ok := latest(vals, m); ok {
+			if v, ok := latest(vals, ind.DataMonth(m)); ok {
 				f := judge(ind.Spec, false, v, true, m)
 				rows[unitID] = &UnitFigure{UnitID: unitID, Figure: f}
 			}
@@ -230,7 +232,8 @@ func judge(spec Spec, hasTarget bool, v Value, ok bool, m int) Figure {
 }
 
 func cityFigure(in Input, ind Indicator, byUnit map[int64]map[int]Value, m int) Figure {
-	if v, ok := latest(byUnit[in.CityUnitID], m); ok {
+	dm := ind.DataMonth(m)
+	if v, ok := latest(byUnit[in.CityUnitID], dm); ok {
 		return judge(ind.Spec, true, v, true, m)
 	}
 	var vals []float64
@@ -239,7 +242,7 @@ func cityFigure(in Input, ind Indicator, byUnit map[int64]map[int]Value, m int) 
 		if unitID == in.CityUnitID {
 			continue
 		}
-		if v, ok := latest(series, m); ok {
+		if v, ok := latest(series, dm); ok {
 			vals = append(vals, v.Value)
 			if v.AsOf > last.AsOf {
 				last.AsOf, last.Period = v.AsOf, v.Period.String()

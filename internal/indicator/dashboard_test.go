@@ -2,6 +2,7 @@ package indicator
 
 import (
 	"testing"
+	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/plan"
@@ -199,4 +200,43 @@ func asFields(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+func TestDefaultPeriod(t *testing.T) {
+	now := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		year   int
+		latest Period
+		has    bool
+		want   Period
+	}{
+		{2023, Period{2023, 7}, true, Period{2023, 7}},  // the latest month with data
+		{2023, Period{}, false, Period{2023, 12}},       // a past year: December
+		{2026, Period{}, false, Period{2026, 2}},        // this year: last month
+		{2027, Period{}, false, Period{2027, 1}},        // a future year: January
+		{2026, Period{2025, 12}, true, Period{2026, 2}}, // data of another year do not count
+	}
+	for _, c := range cases {
+		if got := DefaultPeriod(c.year, c.latest, c.has, now); got != c.want {
+			t.Errorf("DefaultPeriod(%d, %v, %v) = %v, want %v", c.year, c.latest, c.has, got, c.want)
+		}
+	}
+	if got := DefaultPeriod(2026, Period{}, false, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)); got != (Period{2026, 1}) {
+		t.Errorf("January: %v", got)
+	}
+}
+
+// Statistics one quarter late: in June the dashboard shows March's figure,
+// judged against March's time progress, even when later months are known.
+func TestBuildLaggedIndicator(t *testing.T) {
+	ind := Indicator{ID: 1, Spec: Spec{Kind: Flow, Comparator: plan.AtLeast, Target: 1200, LagMonths: 3}, Aggregation: Sum}
+	in := Input{Period: Period{2023, 6}, CityUnitID: 1, Indicators: []Indicator{ind},
+		Values: []Value{val(1, 2, 2023, 3, 250, SourceReport), val(1, 2, 2023, 5, 500, SourceReport)}}
+	c := Build(in).Cards[0]
+	if *c.City.Actual != 250 || !near(c.City.TimeProgress, 0.25) || c.City.Status != AtRisk || c.City.Provenance.Period != "2023-03" {
+		t.Fatalf("lagged: %+v actual %v", c.City, *c.City.Actual)
+	}
+	if c.Trend[5].Actual == nil || *c.Trend[5].Actual != 250 || c.Trend[1].Actual != nil {
+		t.Fatalf("lagged trend: %+v", c.Trend)
+	}
 }

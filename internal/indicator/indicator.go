@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/plan"
@@ -233,4 +234,27 @@ func FromTarget(t plan.Target) Indicator {
 	return Indicator{ID: t.ID, Name: t.Name, Unit: t.Unit, Display: t.Display, Source: t.Source,
 		Spec: Spec{Kind: GuessKind(t.Name, t.Unit, t.Increment), Comparator: cmp, Target: t.Value,
 			Increment: t.Increment, LagMonths: GuessLag(t.Name)}, Aggregation: Sum}
+}
+
+// Provenance says where v came from.
+func (v Value) Provenance() Provenance { return provenanceOf(v) }
+
+// DefaultPeriod is the month a dashboard opens on: the latest month with
+// data, else the last month the plan's year has completed (January while it
+// has not started, December once it is over).
+func DefaultPeriod(year int, latest Period, hasLatest bool, now time.Time) Period {
+	if hasLatest && latest.Year == year {
+		return latest
+	}
+	switch {
+	case now.Year() > year:
+		return Period{Year: year, Month: 12}
+	case now.Year() < year:
+		return Period{Year: year, Month: 1}
+	}
+	m := int(now.Month()) - 1
+	if m < 1 {
+		m = 1
+	}
+	return Period{Year: year, Month: m}
 }

@@ -58,7 +58,8 @@ func (db *DB) Indicator(ctx context.Context, id int64) (indicator.Indicator, err
 	return ind, nil
 }
 
-func (tx *Tx) indicator(id int64) (indicator.Indicator, error) {
+// Indicator reads one indicator inside the transaction.
+func (tx *Tx) Indicator(id int64) (indicator.Indicator, error) {
 	ind, err := scanIndicator(tx.queryRow(`SELECT `+indicatorColumns+` FROM indicators WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return ind, notFound("indicator", id)
@@ -72,7 +73,7 @@ func (tx *Tx) indicator(id int64) (indicator.Indicator, error) {
 // UpdateIndicatorSettings saves kind, base, lag and aggregation, guarded by
 // the version ind was read at. It returns the row as it was before.
 func (tx *Tx) UpdateIndicatorSettings(ind *indicator.Indicator) (indicator.Indicator, error) {
-	before, err := tx.indicator(ind.ID)
+	before, err := tx.Indicator(ind.ID)
 	if err != nil {
 		return before, err
 	}
@@ -125,7 +126,7 @@ func (tx *Tx) SetAllocation(a *indicator.Allocation) (*indicator.Allocation, err
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := tx.indicator(a.IndicatorID); err != nil {
+	if _, err := tx.Indicator(a.IndicatorID); err != nil {
 		return nil, err
 	}
 	var base any
@@ -214,7 +215,7 @@ func (tx *Tx) SetIndicatorValue(v *indicator.Value) (*indicator.Value, error) {
 	if err := v.Validate(); err != nil {
 		return nil, err
 	}
-	ind, err := tx.indicator(v.IndicatorID)
+	ind, err := tx.Indicator(v.IndicatorID)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 // here, or SweepUploads removes its files after a day.
 var fileRefs = []string{
 	"SELECT content_hash FROM plans WHERE content_hash <> ''",
+	// A committed registry import names its file in its audit record.
+	"SELECT entity_id FROM audit_log WHERE action = 'registry.imported'",
 }
 
 // SweepUploads removes the uploaded files stored before `before` that no

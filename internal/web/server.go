@@ -23,6 +23,8 @@ type Config struct {
 	TrustProxy bool
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
+	// ImportMaxBytes limits a registry import file (default 20 MB).
+	ImportMaxBytes int64
 }
 
 // Server is the HTTP handler of the whole product.
@@ -34,6 +36,7 @@ type Server struct {
 	secure     bool
 	trustProxy bool
 	demo       bool
+	importMax  int64
 	pages      *pages
 	handler    http.Handler
 	health     healthCache
@@ -49,7 +52,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg}
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg}
 	s.accounts.SetLogger(cfg.Logger)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,18 @@ func TestSweepUnsavedUploads(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// A registry import, committed: its file is named by the audit
+		// record and stays.
+		reg := store.File{SHA256: strings.Repeat("ab", 32), Name: "企业.xlsx", Content: []byte("xlsx"), CreatedBy: "staff"}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.PutFile(reg); err != nil {
+				return err
+			}
+			return tx.Audit(staff.New(audit.RegistryImported, "enterprise", reg.SHA256, nil, nil))
+		}); err != nil {
+			t.Fatal(err)
+		}
+
 		now = t0.Add(23 * time.Hour)
 		if n, err := svc.Sweep(ctx, audit.System("test")); err != nil || n != 0 {
 			t.Fatalf("sweep after 23 h: %d %v, want 0", n, err)
@@ -45,6 +58,9 @@ func TestSweepUnsavedUploads(t *testing.T) {
 		}
 		if _, err := db.File(ctx, saved.Document.SHA256); err != nil {
 			t.Errorf("the saved plan's document was removed: %v", err)
+		}
+		if _, err := db.File(ctx, reg.SHA256); err != nil {
+			t.Errorf("a committed registry import's file was removed: %v", err)
 		}
 		if n, err := svc.Sweep(ctx, audit.System("test")); err != nil || n != 0 {
 			t.Fatalf("second sweep: %d %v, want 0", n, err)
