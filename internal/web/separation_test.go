@@ -25,6 +25,9 @@ func TestAdminAccountsOnlyFromCLI(t *testing.T) {
 			auditor := e.user(t, "auditor")
 
 			resp, body := admin.get("/admin/users/new")
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<option value="reporter"`) {
+				t.Fatalf("new-user form: %d", resp.StatusCode)
+			}
 			for _, role := range []string{"sysadmin", "secadmin", "auditor"} {
 				if strings.Contains(body, `<option value="`+role+`"`) {
 					t.Errorf("the new-user form offers %s", role)
