@@ -28,8 +28,9 @@ const (
 
 // Service is the account service.
 type Service struct {
-	db  *store.DB
-	log *slog.Logger
+	db   *store.DB
+	log  *slog.Logger
+	seen seenCache // activity not yet written (available.go)
 }
 
 // New returns the service over db; times come from the store's clock.
@@ -189,6 +190,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 		return nil, unavailable(err)
 	}
 	idle := time.Duration(policy.IdleMinutes) * time.Minute
+	sess.LastSeenAt = s.seen.latest(sess.ID, sess.LastSeenAt)
 	if sess.Revoked || !sess.ExpiresAt.After(now) || !sess.LastSeenAt.Add(idle).After(now) {
 		return nil, unauthenticated()
 	}

@@ -194,6 +194,14 @@ func TestReadOnlyDatabaseKeepsReads(t *testing.T) {
 					t.Errorf("GET %s on a read-only database: %d\n%.300s", path, resp.StatusCode, body)
 				}
 			}
+			// An active user stays signed in past the idle timeout (15
+			// minutes) counted from the last activity the database took.
+			for range 20 {
+				now = now.Add(time.Minute)
+				if resp, _ := c.get("/plans"); resp.StatusCode != http.StatusOK || sessionCleared(resp) {
+					t.Fatalf("an active user on a read-only database, %v on: %d", now.Sub(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)), resp.StatusCode)
+				}
+			}
 			resp, body := c.post("/account/tokens", url.Values{"name": {"脚本"}})
 			if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "系统暂时不可用") {
 				t.Errorf("a change on a read-only database: %d, want 503\n%.300s", resp.StatusCode, body)
