@@ -13,8 +13,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/plan/importer"
 	"github.com/luoshi/luoshi/internal/web"
 )
 
@@ -22,6 +24,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", getenv.or("LUOSHI_ADDR", "127.0.0.1:8080"), "listen address (env LUOSHI_ADDR)")
 	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
 	withDemo := fs.Bool("demo", getenv.boolOr("LUOSHI_DEMO", false), "load the demo units and plan into an empty database (env LUOSHI_DEMO)")
 	tlsCert := fs.String("tls-cert", getenv.or("LUOSHI_TLS_CERT", ""), "TLS certificate file (PEM); with --tls-key serves HTTPS (env LUOSHI_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv.or("LUOSHI_TLS_KEY", ""), "TLS private key file (PEM) (env LUOSHI_TLS_KEY)")
@@ -72,6 +75,17 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	if err := useAuditKey(ctx, db, *dsn, *keyFile, getenv, stderr); err != nil {
+		return err
+	}
+	if err := db.CheckWrite(ctx); err != nil {
+		// Serve reads anyway: signed-in users can still look things up
+		// while the operator frees the disk or fixes permissions (issue 7).
+		logger.Warn("database is read-only or full: pages can be read, changes will fail (503) until writes work", "err", err)
+		fmt.Fprintln(stderr, "警告: 数据库当前无法写入(只读或磁盘已满),只能查看,所有修改将返回 503;/healthz 显示 \"write\": \"failing\"")
+	} else if err := db.EnableAuditKey(ctx, audit.System("serve")); err != nil {
+		return err
+	}
 	if *withDemo {
 		res, err := demo.Load(ctx, db)
 		if err != nil {
@@ -97,6 +111,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		// before the heap doubles (an explicit GOMEMLIMIT wins).
 		debug.SetMemoryLimit(auth.MemoryLimit(*hashMemory))
 	}
+	// Documents uploaded for review and never saved go after a day.
+	go importer.New(db).SweepLoop(ctx, time.Hour, logger)
+
 	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy,
 		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo, ImportMaxBytes: int64(*importMaxMB) << 20})
 	if err != nil {

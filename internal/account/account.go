@@ -6,6 +6,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Token prefixes tell a session secret from a personal API token.
@@ -28,6 +30,8 @@ const (
 type Service struct {
 	db     *store.DB
 	hashes *auth.HashLimiter
+	log    *slog.Logger
+	seen   seenCache // activity not yet written (available.go)
 }
 
 // New returns the service over db; times come from the store's clock.
@@ -137,10 +141,8 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 			if err != nil || res.OK {
 				return err
 			}
-			if final = !res.Full || time.Now().After(deadline); !final {
-				return nil
-			}
-			return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
+			final = !res.Full || time.Now().After(deadline)
+			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -150,6 +152,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		}
 		if final {
 			mins := int(res.Until.Sub(now).Minutes()) + 1
+			// Retries while locked are counted, one audit record per
+			// account and window, not one each (issue 7).
+			s.Deny(ctx, src, "locked:u:"+key, map[string]any{"reason": "locked", "ip": req.IP, "until": res.Until})
 			return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
 				Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
 		}
@@ -202,7 +207,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	}
 	token := auth.NewToken(SessionPrefix)
 	sess := store.Session{ID: auth.HashToken(token), UserID: user.ID, Username: user.Username, Kind: kind,
-		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(req.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
+		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(text.CleanLine(req.UserAgent), 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(time.Duration(policy.AbsoluteHours) * time.Hour)}
 	src.ActorID, src.ActorName, src.UnitID = user.ID, user.Username, user.UnitID
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -226,8 +231,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 	now := s.db.Now()
 	if strings.HasPrefix(token, PersonalPrefix) {
 		_, userID, err := s.db.APITokenUser(ctx, auth.HashToken(token))
-		if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
 			return nil, unauthenticated()
+		}
+		if err != nil {
+			return nil, unavailable(err)
 		}
 		a, err := s.actor(ctx, userID)
 		if err != nil {
@@ -240,14 +248,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 		return nil, unauthenticated()
 	}
 	sess, err := s.db.Session(ctx, auth.HashToken(token))
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, unauthenticated()
+	}
+	if err != nil {
+		// The database failed, not the session: keep the cookie and
+		// answer 503, so that a database restart signs nobody out (issue 7).
+		return nil, unavailable(err)
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	idle := time.Duration(policy.IdleMinutes) * time.Minute
+	sess.LastSeenAt = s.seen.latest(sess.ID, sess.LastSeenAt)
 	if sess.Revoked || !sess.ExpiresAt.After(now) || !sess.LastSeenAt.Add(idle).After(now) {
 		return nil, unauthenticated()
 	}
@@ -257,10 +271,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 	}
 	a.SessionID, a.CSRF, a.ViaToken = sess.ID, sess.CSRF, sess.Kind == "api"
 	// Record activity at most every 30 s: one write per page view is waste.
+	// The write is best effort: on a read-only or full database reads must
+	// keep working (issue 7).
 	if now.Sub(sess.LastSeenAt) > 30*time.Second {
-		if err := s.db.TouchSession(ctx, sess.ID, now); err != nil {
-			return nil, err
-		}
+		s.touch(ctx, sess.ID, now)
 	}
 	return a, nil
 }
@@ -272,8 +286,11 @@ func unauthenticated() error {
 // actor loads a user and derives its scope once.
 func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) {
 	u, err := s.db.User(ctx, userID)
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, unauthenticated()
+	}
+	if err != nil {
+		return nil, unavailable(err)
 	}
 	if u.Disabled {
 		return nil, unauthenticated()
@@ -282,7 +299,7 @@ func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) 
 	if u.Role == auth.Reporter {
 		units, err := s.db.Units(ctx)
 		if err != nil {
-			return nil, err
+			return nil, unavailable(err)
 		}
 		a.Scope = auth.Scope{Units: org.Subtree(units, u.UnitID)}
 	}
@@ -415,6 +432,8 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	}
 	if len([]rune(nu.Name)) > 40 {
 		fields["name"] = "姓名不能超过40个字"
+	} else if msg := text.Line("姓名", nu.Name); msg != "" {
+		fields["name"] = msg
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
@@ -425,6 +444,9 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	}
 	if len(fields) > 0 {
 		return auth.User{}, apperr.WithFields("用户信息有误", fields)
+	}
+	if !fromServer(src) && !WebManaged(nu.Role) {
+		return auth.User{}, s.RefuseAdminAccount(ctx, src, "user.create", nu.Username, nu.Role)
 	}
 	var hash string
 	err = s.hashing(ctx, func() (err error) { hash, err = auth.HashPassword(nu.Password); return })
@@ -448,10 +470,15 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 	if err != nil {
 		return u, err
 	}
+	if !fromServer(src) && (!WebManaged(before.Role) || (u.Role.Valid() && !WebManaged(u.Role))) {
+		return u, s.RefuseAdminAccount(ctx, src, "user.update", before.Username, before.Role)
+	}
 	fields := map[string]string{}
 	u.Name = strings.TrimSpace(u.Name)
 	if len([]rune(u.Name)) > 40 {
 		fields["name"] = "姓名不能超过40个字"
+	} else if msg := text.Line("姓名", u.Name); msg != "" {
+		fields["name"] = msg
 	}
 	if !u.Role.Valid() {
 		fields["role"] = "请选择角色"
@@ -483,8 +510,12 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 // changed at the next sign-in, ends its sessions, and returns the password
 // to show once.
 func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID int64) (string, error) {
-	if _, err := s.db.User(ctx, userID); err != nil {
+	target, err := s.db.User(ctx, userID)
+	if err != nil {
 		return "", err
+	}
+	if !fromServer(src) && !WebManaged(target.Role) {
+		return "", s.RefuseAdminAccount(ctx, src, "user.reset", target.Username, target.Role)
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
@@ -533,6 +564,9 @@ func (s *Service) CreateToken(ctx context.Context, a *auth.Actor, src audit.Sour
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 40 {
 		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": "请填写1至40个字的令牌名称"})
+	}
+	if msg := text.Line("令牌名称", name); msg != "" {
+		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": msg})
 	}
 	token := auth.NewToken(PersonalPrefix)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {

@@ -157,6 +157,7 @@ func (h *handler) wrap(f apiFunc) http.Handler {
 		if err == nil {
 			return
 		}
+		err = store.Unavailable(err)
 		code := apperr.CodeOf(err)
 		body := errorBody{Code: code}
 		if e := apperr.As(err); e != nil {
@@ -172,6 +173,11 @@ func (h *handler) wrap(f apiFunc) http.Handler {
 		}
 		if code == apperr.Busy {
 			w.Header().Set("Retry-After", strconv.Itoa(auth.BusyRetryAfter))
+		}
+		if code == apperr.Unavailable {
+			h.cfg.Logger.WarnContext(r.Context(), "api request failed: database unavailable", "path", r.URL.Path, "err", err,
+				"request_id", w.Header().Get("X-Request-Id"))
+			w.Header().Set("Retry-After", "10")
 		}
 		writeJSON(w, Status(code), body)
 	})
@@ -194,7 +200,7 @@ func Status(code apperr.Code) int {
 		return http.StatusTooManyRequests
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge
-	case apperr.Busy:
+	case apperr.Busy, apperr.Unavailable:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/luoshi/luoshi/internal/text"
 	"strings"
 	"sync"
 	"unicode"
@@ -95,7 +96,10 @@ func BurnTime(password string) { CheckPassword(dummyHash(), password) }
 // NormalizeUsername folds a username for comparison and lockout counting:
 // NFKC (full-width ａｄｍｉｎ → admin), trimmed, lower-case.
 func NormalizeUsername(s string) string {
-	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
+	// Characters no username may hold (NUL, controls, zero-width, invalid
+	// UTF-8) are dropped, so that a name tried at sign-in is always a
+	// valid key to look up and to count failures under (issue 7).
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(text.CleanLine(s))))
 }
 
 // CleanUsername is how a new username is stored: NFKC (full-width letters

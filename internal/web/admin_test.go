@@ -237,11 +237,12 @@ func TestAdminDisableUser(t *testing.T) {
 		t.Fatalf("audit before/after: %s → %s", entry.Before, entry.After)
 	}
 
-	// The administrator cannot disable itself or change its own role.
+	// The administrator cannot disable itself or change its own role:
+	// administrator accounts are managed from the CLI only (issue 7).
 	self := e.user(t, "sysadmin")
 	resp, body = admin.post("/admin/users/"+itoa(self.ID), url.Values{"role": {"sysadmin"}, "unit_id": {itoa(self.UnitID)},
 		"disabled": {"1"}, "version": {itoa(self.Version)}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "不能停用自己的账号") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "只能在服务器上用命令行管理") {
 		t.Fatalf("self-disable: %d", resp.StatusCode)
 	}
 	if e.user(t, "sysadmin").Disabled {

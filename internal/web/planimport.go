@@ -163,6 +163,15 @@ func (s *Server) importSave(w http.ResponseWriter, r *http.Request) error {
 			// The draft to replace was deleted meanwhile.
 			status, msg = http.StatusConflict, i18n.T(lang(r), "import.replace_gone")
 		}
+		if e.Code == apperr.Conflict && replaceID != 0 {
+			if cur, cerr := s.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, replaceID); cerr == nil {
+				lg := lang(r)
+				again.conflict = &conflictView{Rows: []conflictRow{
+					{i18n.T(lg, "plan.title"), cur.Title, form.Get("title")},
+					{i18n.T(lg, "plan.status"), i18n.T(lg, "status."+cur.Status), i18n.T(lg, "status.draft")},
+				}}
+			}
+		}
 		return s.renderReview(w, r, status, again, msg)
 	}
 	if err != nil {
@@ -180,6 +189,8 @@ type reviewData struct {
 	// marks are the targets' values as the document writes them, by
 	// index: what the source sentence highlights, even after an edit.
 	marks []string
+	// conflict is set when the draft to replace changed meanwhile.
+	conflict *conflictView
 }
 
 func newReviewData(rev *importer.Review) *reviewData {
@@ -282,6 +293,9 @@ type reviewPage struct {
 	Form   url.Values
 	Fields map[string]string
 	Error  string
+	// Conflict shows the plan to replace as it is now, when it changed
+	// since the review was opened (409, issue 7).
+	Conflict *conflictView
 }
 
 // targetRow is one target of the review.
@@ -300,7 +314,7 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	rev := d.rev
-	page := &reviewPage{Layout: l, Review: rev, Plan: rev.Plan, Form: d.form, Fields: d.fields, Error: msg}
+	page := &reviewPage{Layout: l, Review: rev, Plan: rev.Plan, Form: d.form, Fields: d.fields, Error: msg, Conflict: d.conflict}
 	for _, t := range importer.Targets(rev.Plan) {
 		row := targetRow{TargetRef: t, Mark: t.ValueText()}
 		if t.Index < len(d.marks) {

@@ -2,11 +2,9 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"time"
 
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
@@ -50,6 +48,7 @@ type Server struct {
 	importMax  int64
 	pages      *pages
 	handler    http.Handler
+	health     healthCache
 }
 
 // New parses and checks the templates and builds the routes.
@@ -70,6 +69,7 @@ func New(cfg Config) (*Server, error) {
 	if len(s.proxies) == 0 {
 		s.proxies = DefaultTrustedProxies
 	}
+	s.accounts.SetLogger(cfg.Logger)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
@@ -91,18 +91,3 @@ type notFoundError struct{}
 func (*notFoundError) Error() string { return "not found" }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// healthz answers 200 only when the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.ErrorContext(ctx, "healthz", "err", err, "request_id", RequestID(ctx))
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
-		return
-	}
-	w.Write([]byte("ok\n"))
-}

@@ -76,6 +76,9 @@ func (s *Server) guard(rt route, next handlerFunc) handlerFunc {
 			return &apperr.Error{Code: apperr.Unauthenticated, Message: "请先登录"}
 		}
 		if !slices.Contains(rt.allow, a.Role) {
+			// Audited, one record per user, route and window (issue 7).
+			s.accounts.Deny(r.Context(), s.source(r), "route:"+rt.pattern+":"+a.Username,
+				map[string]any{"route": rt.pattern, "path": r.URL.Path, "role": a.Role})
 			return apperr.New(apperr.NotFound, "未找到")
 		}
 		if a.MustChange && !strings.HasPrefix(rt.pattern, "GET /account/password") &&
