@@ -48,6 +48,7 @@ Usage:
   luoshi user add --username U --role ROLE [--unit CODE] [--must-change] --password-stdin
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …]
+  luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
   luoshi export enterprises|contracts|platforms|projects|teams|commissioners [--db …] --out FILE.xlsx|.csv
   luoshi import enterprises|contracts|platforms|projects|teams|commissioners [--db …] FILE.xlsx|.csv [--valid-only]
   luoshi version
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "unit":
 		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
+	case "bulletin":
+		return cmdBulletin(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "export":

@@ -49,6 +49,7 @@ func (h *handler) routes() []route {
 		{"GET /plans", h.listPlans, planReaders},
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
+		{"GET /dashboard", h.dashboard, bureauReaders},
 	}, h.registryRoutes()...)
 }
 

@@ -18,10 +18,12 @@ func TestBrowserRoleMenus(t *testing.T) {
 	plan := e.planURL("")
 	account := []string{"/account/password", "/account/sessions", "/account/tokens"}
 	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans", "/registry"}
+	// The bureau's readers also have the dashboard, bulletin and assessment.
+	bureau := []string{plan + "/dashboard", plan + "/bulletin", plan + "/assessment"}
 	want := map[string][]string{
-		"staff":    concat(planMenu, []string{"/plans/import", "/units"}, account),
+		"staff":    concat(planMenu, bureau, []string{"/plans/import", "/units"}, account),
 		"reporter": concat(planMenu, account),
-		"leader":   concat(planMenu, []string{"/units"}, account),
+		"leader":   concat(planMenu, bureau, []string{"/units"}, account),
 		"sysadmin": concat([]string{"/admin/users", "/units"}, account),
 		"secadmin": concat([]string{"/admin/policy", "/admin/online"}, account),
 		"auditor":  concat([]string{"/audit", "/audit/logins"}, account),

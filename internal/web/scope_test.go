@@ -20,6 +20,7 @@ import (
 type foreign struct {
 	planID, taskID, keyItemID int64
 	userID, unitID, tokenID   int64
+	indicatorID               int64
 	sessionID                 string
 	marker                    string           // a title only the foreign plan has
 	registry                  map[string]int64 // a record of each registry (registry_test.go)
@@ -60,6 +61,7 @@ func setupForeign(t testing.TB, e *env) foreign {
 		t.Fatal(err)
 	}
 	f.taskID = lonely.ID
+	f.indicatorID = demoPlan.Targets[0].ID
 	f.registry = setupForeignRegistry(t, e, pengxi.ID, f.marker)
 
 	// Another user's session and token.
@@ -97,6 +99,8 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.userID)
 	case strings.HasPrefix(path, "/admin/units/{id}"):
 		id = itoa(f.unitID)
+	case strings.HasPrefix(path, "/indicators/{id}"):
+		id = itoa(f.indicatorID)
 	case strings.Contains(path, "/registry/") && strings.Contains(path, "{"):
 		id = itoa(f.registryID(t, path))
 	case strings.HasPrefix(path, "/lang/{lang}"):
