@@ -45,7 +45,7 @@ func TestRegistryCommands(t *testing.T) {
 				return o.String(), e.String(), err
 			}
 			dir := t.TempDir()
-			for _, kind := range []string{"enterprises", "contracts", "platforms"} {
+			for _, kind := range []string{"enterprises", "contracts", "platforms", "projects", "teams", "commissioners"} {
 				file := filepath.Join(dir, kind+".xlsx")
 				out, _, err := cli("export", kind, "--db", dsn, "--out", file)
 				if err != nil || !strings.Contains(out, "exported") {

@@ -303,7 +303,7 @@ func (k *Kind) Diff(before, after map[string]string) []Change {
 // Version is one entry of a record's history: who changed what, when.
 type Version struct {
 	Version   int64     `json:"version"`
-	Action    string    `json:"action"` // created, updated, imported
+	Action    string    `json:"action"` // created or updated
 	ActorName string    `json:"actor"`
 	At        time.Time `json:"at"`
 	Changes   []Change  `json:"changes"`

@@ -36,6 +36,9 @@ type TableRow struct {
 
 // MsgTooLarge is the message for a file over the limit.
 func MsgTooLarge(limit int64) string {
+	if limit < 1<<20 {
+		return fmt.Sprintf("文件超过 %d KB 上限,请拆分后分批导入", limit>>10)
+	}
 	return fmt.Sprintf("文件超过 %d MB 上限,请拆分后分批导入", limit>>20)
 }
 
