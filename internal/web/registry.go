@@ -372,13 +372,10 @@ func (s *Server) registryDetail(k *registry.Kind, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	l, err := s.regLayout(w, r, k, rec.Values[k.Fields[1].Key])
+	// Every registry has a name field: the page's title.
+	l, err := s.regLayout(w, r, k, rec.Values["name"])
 	if err != nil {
 		return err
-	}
-	if k.Fields[0].Type == registry.USCC || k.Name == registry.Commissioners.Name {
-		l.Crumbs[len(l.Crumbs)-1].Label = rec.Values["name"]
-		l.Title = rec.Values["name"]
 	}
 	return s.render(w, http.StatusOK, "registry_detail", &registryDetailPage{regLayout: l, Record: rec, History: hist})
 }
