@@ -175,6 +175,10 @@ func (k *Kind) Prepare(t *Table, env *Env) (*Batch, error) {
 	e.Scales = scales
 	b := &Batch{Kind: k, Read: len(t.Rows), Columns: cols}
 	firstLine := map[string]int{}
+	present := map[string]bool{}
+	for _, c := range cols {
+		present[c.Field.Key] = true
+	}
 	for _, tr := range t.Rows {
 		raw := map[string]string{}
 		for _, c := range cols {
@@ -183,6 +187,7 @@ func (k *Kind) Prepare(t *Table, env *Env) (*Batch, error) {
 			}
 		}
 		rec, errs := k.Parse(raw, &e)
+		rec.Present = present
 		row := Row{Line: tr.Line, Record: rec}
 		for _, c := range cols {
 			if msg, bad := errs[c.Field.Key]; bad {

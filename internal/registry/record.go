@@ -27,7 +27,14 @@ type Record struct {
 	Version   int64             `json:"version"`
 	CreatedAt time.Time         `json:"created_at"`
 	UpdatedAt time.Time         `json:"updated_at"`
+	// Present names the fields the input had (an imported file's
+	// columns); a merge keeps the other fields of an existing record as
+	// they are. Nil means every field.
+	Present map[string]bool `json:"-"`
 }
+
+// Has reports whether the input had field key.
+func (r *Record) Has(key string) bool { return r.Present == nil || r.Present[key] }
 
 // V returns a value ("" when unset).
 func (r *Record) V(key string) string { return r.Values[key] }

@@ -173,6 +173,24 @@ func TestRegistryExportReimportsUnchanged(t *testing.T) {
 				t.Fatalf("%s: history grew on an unchanged import", k.Name)
 			}
 		}
+		// A file with only the required columns leaves the other fields
+		// (industry, qualifications, …) as they are.
+		before := snap(t, db, registry.Enterprises)
+		full := sampleEnterprises(14, city, county)
+		tbl := &registry.Table{Headers: []string{"统一社会信用代码*", "企业名称*", "所属单位*"}}
+		for i, r := range full {
+			tbl.Rows = append(tbl.Rows, registry.TableRow{Line: i + 2, Cells: r[:3]})
+		}
+		b, err := registry.Enterprises.Prepare(tbl, regEnv(t, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum, err := db.ImportBatch(context.Background(), b, auth.Everything, audit.System("test"), store.ImportOptions{}); err != nil || sum.Unchanged != 14 {
+			t.Fatalf("required columns only: %+v %v", sum, err)
+		}
+		if after := snap(t, db, registry.Enterprises); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatal("an import without some columns changed them")
+		}
 		// A changed row merges by USCC: one update, a new version with its history.
 		rows := sampleEnterprises(1, city, county)
 		rows[0][1] = "示例科技股份有限公司000"
