@@ -159,6 +159,10 @@ func (k *Kind) Parse(raw map[string]string, env *Env) (Record, map[string]string
 func (k *Kind) parseField(f *Field, s string, env *Env, rec *Record) (string, error) {
 	switch f.Type {
 	case Text:
+		if numericCell.MatchString(s) && strings.ContainsAny(s, "eE") {
+			// A long number (a registration number) in a number cell.
+			return "", fmt.Errorf("%s被 Excel 存成了数字(%s),后几位已丢失:请将该列设置为文本格式后重新填写", f.Label, s)
+		}
 		s = strings.Join(strings.Fields(s), " ")
 		if f.MaxLen > 0 && len([]rune(s)) > f.MaxLen {
 			return "", fmt.Errorf("%s不能超过%d个字", f.Label, f.MaxLen)

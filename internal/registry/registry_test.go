@@ -136,6 +136,16 @@ func TestNumericUSCCCell(t *testing.T) {
 	}
 }
 
+// TestNumericTextCell: a registration number typed into a number cell
+// comes back in E notation and is refused the same way.
+func TestNumericTextCell(t *testing.T) {
+	head := []any{"登记编号*", "合同名称*", "合同类型*", "卖方*", "卖方所属单位*", "买方*", "合同成交额(元)*", "技术交易额(元)*", "登记日期*"}
+	b := prepare(t, registry.Contracts, sheet(t, [][]any{head, {"2.0235109000001E+15", "开发合同", "技术开发", "甲", "示例县", "乙", 100, 100, "2023-05-06"}}))
+	if errs := b.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Column, "登记编号") || !strings.Contains(errs[0].Reason, "请将该列设置为文本格式") {
+		t.Fatalf("%+v", errs)
+	}
+}
+
 // TestMoneyHeadersNameTheirUnit: 元 and 万元 columns are explicit and
 // parsed exactly; a money header without its unit refuses the file.
 func TestMoneyHeadersNameTheirUnit(t *testing.T) {
