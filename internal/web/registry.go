@@ -482,6 +482,9 @@ func (s *Server) registrySave(k *registry.Kind, w http.ResponseWriter, r *http.R
 		return err
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if id != 0 && version <= 0 {
+		return apperr.New(apperr.Invalid, "表单缺少版本号,请刷新页面后重试")
+	}
 	raw := formValues(k, r, l.Units)
 	env, err := s.regEnv(r, l.Options)
 	if err != nil {
