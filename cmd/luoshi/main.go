@@ -49,6 +49,7 @@ Usage:
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …]
   luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
+  luoshi demo generate --scale N [--year 2023] [--db …]
   luoshi export enterprises|contracts|platforms|projects|teams|commissioners [--db …] --out FILE.xlsx|.csv
   luoshi import enterprises|contracts|platforms|projects|teams|commissioners [--db …] FILE.xlsx|.csv [--valid-only]
   luoshi version
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
 	case "bulletin":
 		return cmdBulletin(ctx, args[1:], getenv, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "export":

@@ -428,6 +428,9 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 				return SaveResult{}, err
 			}
 		}
+		if err := tx.reaggregate(k, id); err != nil {
+			return SaveResult{}, err
+		}
 		after, err := db.recordBy(tx.ctx, tx.tx, auth.Everything, k, "r.id = ?", id)
 		if err != nil {
 			return SaveResult{}, err
@@ -465,6 +468,11 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 		return SaveResult{Outcome: Unchanged, Record: existing, Before: existing.Values}, nil
 	}
 	newVersion := existing.Version + 1
+	// The record's share of the aggregates comes out before it changes and
+	// goes back in after (regagg.go).
+	if err := tx.unaggregate(k, existing.ID); err != nil {
+		return SaveResult{}, err
+	}
 	sets := []string{"unit_id = ?"}
 	for _, f := range stored {
 		sets = append(sets, f.Key+" = ?")
@@ -485,6 +493,9 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 		if err := tx.applyQuals(existing.ID, existing.Quals, merged); err != nil {
 			return SaveResult{}, err
 		}
+	}
+	if err := tx.reaggregate(k, existing.ID); err != nil {
+		return SaveResult{}, err
 	}
 	after, err := db.recordBy(tx.ctx, tx.tx, auth.Everything, k, "r.id = ?", existing.ID)
 	if err != nil {
@@ -783,8 +794,9 @@ func hasString(s []string, v string) bool {
 	return false
 }
 
-// RegistryAggregate runs a registry query (registry.Compute calls it).
-func (db *DB) RegistryAggregate(ctx context.Context, q registry.Query) (int64, error) {
+// RegistryAggregateRaw runs a registry query on the registries themselves
+// (RegistryAggregate uses it for dates inside a month).
+func (db *DB) RegistryAggregateRaw(ctx context.Context, q registry.Query) (int64, error) {
 	var query string
 	var args []any
 	switch q.Kind {
