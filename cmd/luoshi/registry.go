@@ -187,14 +187,5 @@ func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return err
 	}
 	fmt.Fprintf(stdout, "read %d, created %d, updated %d, unchanged %d, skipped %d\n", sum.Read, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected)
-	if sum.Created+sum.Updated > 0 {
-		n, err := db.SyncAllRegistryValues(ctx, audit.System("cli"))
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			fmt.Fprintf(stdout, "updated %d computed indicator values\n", n)
-		}
-	}
 	return nil
 }

@@ -10,13 +10,11 @@ const (
 	RegistryOptions  = "registry.options_updated"
 	IndicatorBound   = "indicator.bound"
 	IndicatorUnbound = "indicator.unbound"
-	// IndicatorComputed records registry figures stored as indicator values.
-	IndicatorComputed = "indicator.computed"
 )
 
 func init() {
 	Actions = append(Actions, RegistryCreated, RegistryUpdated, RegistryImported, RegistryExported, RegistryOptions,
-		IndicatorBound, IndicatorUnbound, IndicatorComputed)
+		IndicatorBound, IndicatorUnbound)
 	labels[RegistryCreated] = "新建主体库记录"
 	labels[RegistryUpdated] = "修改主体库记录"
 	labels[RegistryImported] = "导入主体库"
@@ -24,5 +22,4 @@ func init() {
 	labels[RegistryOptions] = "修改主体库选项"
 	labels[IndicatorBound] = "指标绑定主体库统计"
 	labels[IndicatorUnbound] = "指标取消绑定"
-	labels[IndicatorComputed] = "主体库计算指标完成值"
 }

@@ -23,8 +23,6 @@ type RegistryResult struct {
 	Counts map[string]int
 	// Bound names the headline indicators bound to registry queries.
 	Bound []string
-	// Values is how many computed indicator values were stored.
-	Values int
 }
 
 // registrySeed makes the synthetic data the same on every run.
@@ -115,22 +113,6 @@ func LoadRegistry(ctx context.Context, db *store.DB) (RegistryResult, error) {
 		return res, err
 	}
 	res.Loaded = true
-	if planID != 0 {
-		// Through the month the demo's other figures reach, so the
-		// dashboard keeps showing a year in progress.
-		through, ok, err := db.LatestValuePeriod(ctx, planID)
-		if err != nil {
-			return res, err
-		}
-		if !ok {
-			through, ok = store.SyncThrough(year, db.Now())
-		}
-		if ok {
-			if res.Values, err = db.SyncRegistryValues(ctx, planID, through, src); err != nil {
-				return res, err
-			}
-		}
-	}
 	return res, nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
-	"github.com/luoshi/luoshi/internal/indicator"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
@@ -398,58 +397,6 @@ func TestRegistryVersionConflict(t *testing.T) {
 		}
 		if err := save("乙", first.Version); !apperr.Is(err, apperr.Conflict) {
 			t.Fatalf("stale edit: %v", err)
-		}
-	})
-}
-
-// TestRegistrySyncValues: the figures of a bound indicator are stored as
-// indicator values for the city and each unit, month by month, equal to
-// registry.Compute; a second sync writes nothing; a change writes again.
-func TestRegistrySyncValues(t *testing.T) {
-	engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		city, county := createUnits(t, db)
-		rows := sampleEnterprises(40, city, county)
-		for i := range rows {
-			if rows[i][8] != "" {
-				rows[i][8] = "2023-0" + fmt.Sprint(1+i%9) + "-10" // issued in 2023, month by month
-				rows[i][9] = ""
-			}
-		}
-		if _, _, err := importFile(t, db, registry.Enterprises, "企业.xlsx", xlsxOf(t, registry.Enterprises, rows)); err != nil {
-			t.Fatal(err)
-		}
-		p := samplePlan()
-		p.Year, p.ContentHash = 2023, ""
-		mustTx(t, db, func(tx *store.Tx) error { return tx.CreatePlan(p) })
-		hte := p.Targets[0].ID
-		mustTx(t, db, func(tx *store.Tx) error { return tx.BindIndicator(hte, registry.HTEValid, audit.System("test")) })
-		through := indicator.Period{Year: 2023, Month: 6}
-		n, err := db.SyncRegistryValues(ctx, p.ID, through, audit.System("test"))
-		if err != nil || n != 6*2 {
-			t.Fatalf("sync: %d %v", n, err)
-		}
-		vals, err := db.ValuesOf(ctx, hte)
-		if err != nil || len(vals) != 12 {
-			t.Fatalf("values: %d %v", len(vals), err)
-		}
-		for _, v := range vals {
-			asOf, _ := time.Parse(time.DateOnly, v.AsOf)
-			res, _ := registry.Compute(ctx, db, registry.HTEValid, v.UnitID, asOf)
-			if v.Value != float64(res.Value) || v.Source != indicator.SourceRegistry || v.SourceRef != "hte_valid" {
-				t.Fatalf("value %+v, computed %+v", v, res)
-			}
-		}
-		if n, err := db.SyncRegistryValues(ctx, p.ID, through, audit.System("test")); err != nil || n != 0 {
-			t.Fatalf("second sync wrote %d %v", n, err)
-		}
-		// A new certificate in the county in February changes February to June for both (the store's clock stands at 1 March: later months are counted as of today).
-		extra := [][]string{{uscc(900), "新增企业", county.Name, "锂电", "", "", "", "GR2023999", "2023-02-05"}}
-		if _, _, err := importFile(t, db, registry.Enterprises, "新增.xlsx", xlsxOf(t, registry.Enterprises, extra)); err != nil {
-			t.Fatal(err)
-		}
-		if n, err := db.SyncRegistryValues(ctx, p.ID, through, audit.System("test")); err != nil || n != 5*2 {
-			t.Fatalf("sync after a change wrote %d %v", n, err)
 		}
 	})
 }

@@ -541,9 +541,6 @@ func (s *Server) registrySave(k *registry.Kind, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	if res.Outcome != store.Unchanged {
-		s.syncComputed(r)
-	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/registry/%s/%d", k.Name, res.Record.ID), i18n.T(lang(r), "registry.saved"))
 }
 
@@ -685,7 +682,6 @@ func (s *Server) registryImportConfirm(k *registry.Kind, w http.ResponseWriter, 
 	if err != nil {
 		return err
 	}
-	s.syncComputed(r)
 	return s.redirectFlash(w, r, "/registry/"+k.Name, i18n.T(lang(r), "registry.imported",
 		sum.Read, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected))
 }
@@ -705,15 +701,6 @@ func (s *Server) registryImportErrors(k *registry.Kind, w http.ResponseWriter, r
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	_, err = buf.WriteTo(w)
 	return err
-}
-
-// syncComputed stores the registry figures of bound indicators after the
-// registries changed. The change itself is committed: a failure here is
-// logged, and the next change or binding writes the figures again.
-func (s *Server) syncComputed(r *http.Request) {
-	if _, err := s.db.SyncAllRegistryValues(r.Context(), s.source(r)); err != nil {
-		s.log.ErrorContext(r.Context(), "sync registry values", "err", err, "request_id", RequestID(r.Context()))
-	}
 }
 
 // --- options ---
@@ -839,11 +826,6 @@ func (s *Server) planBind(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		return err
-	}
-	if through, ok := store.SyncThrough(p.Year, s.db.Now()); ok && q != "" {
-		if _, err := s.db.SyncRegistryValues(r.Context(), id, through, s.source(r)); err != nil {
-			return err
-		}
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/plans/%d", id), i18n.T(lang(r), "registry.bound"))
 }
