@@ -134,6 +134,20 @@ func TestNumericUSCCCell(t *testing.T) {
 	if b.Read != 2 || len(errs) != 1 || errs[0].Row != 2 || !strings.Contains(errs[0].Reason, "请将该列设置为文本格式") {
 		t.Fatalf("%d rows, errors %+v", b.Read, errs)
 	}
+	// Even when the digits left happen to pass the check (an all-digit
+	// code whose check digit is 0), a number cell is refused.
+	var lucky string
+	for i := 0; lucky == ""; i++ {
+		if c := registry.MakeUSCC(fmt.Sprintf("915109%08d000", i)); strings.HasSuffix(c, "0") {
+			lucky = c
+		}
+	}
+	var n float64
+	fmt.Sscan(lucky, &n)
+	b = prepare(t, registry.Enterprises, sheet(t, [][]any{{"统一社会信用代码*", "企业名称*", "所属单位*"}, {n, "丙公司", "示例县"}}))
+	if errs := b.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Reason, "请将该列设置为文本格式") {
+		t.Fatalf("number cell %s (%v): %+v", lucky, n, errs)
+	}
 }
 
 // TestNumericTextCell: a registration number typed into a number cell
