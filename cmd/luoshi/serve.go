@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"strconv"
 	"time"
 
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/demo"
 	"github.com/luoshi/luoshi/internal/web"
 )
@@ -23,6 +26,12 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	tlsCert := fs.String("tls-cert", getenv.or("LUOSHI_TLS_CERT", ""), "TLS certificate file (PEM); with --tls-key serves HTTPS (env LUOSHI_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv.or("LUOSHI_TLS_KEY", ""), "TLS private key file (PEM) (env LUOSHI_TLS_KEY)")
 	trustProxy := fs.Bool("trust-proxy", getenv.boolOr("LUOSHI_TRUST_PROXY", false), "take the client address from X-Forwarded-For (env LUOSHI_TRUST_PROXY)")
+	trustedProxies := fs.String("trusted-proxies", getenv.or("LUOSHI_TRUSTED_PROXIES", "127.0.0.0/8,::1"),
+		"with --trust-proxy: the reverse proxies' addresses or CIDR prefixes, comma-separated; the client is the rightmost X-Forwarded-For address not in them (env LUOSHI_TRUSTED_PROXIES)")
+	hashMemory := fs.Int("hash-memory", intOr(getenv("LUOSHI_HASH_MEMORY"), auth.DefaultHashMemoryMiB),
+		"MiB that concurrent password hashing may use; 64 MiB per sign-in (env LUOSHI_HASH_MEMORY)")
+	hashWait := fs.Duration("hash-wait", durationOr(getenv("LUOSHI_HASH_WAIT"), auth.DefaultHashWait),
+		"how long a sign-in waits for hashing capacity before 503 (env LUOSHI_HASH_WAIT)")
 	importMaxMB := fs.Int("import-max-mb", envInt(getenv, "LUOSHI_IMPORT_MAX_MB", 20), "largest registry import file in MB, at most 64 (env LUOSHI_IMPORT_MAX_MB)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -38,6 +47,13 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return fmt.Errorf("serve: --tls-cert and --tls-key go together")
 	}
 	useTLS := *tlsCert != ""
+	proxies, err := web.ParseProxies(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("serve: --trusted-proxies: %w", err)
+	}
+	if *hashMemory < 1 || *hashWait < 0 {
+		return fmt.Errorf("serve: --hash-memory must be at least 1 (MiB) and --hash-wait not negative")
+	}
 	var logger *slog.Logger
 	switch *logFormat {
 	case "json":
@@ -78,8 +94,14 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 	}
 
-	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo,
-		ImportMaxBytes: int64(*importMaxMB) << 20})
+	limiter := auth.NewHashLimiter(auth.HashSlots(*hashMemory), *hashWait)
+	if getenv("GOMEMLIMIT") == "" {
+		// Hashes are 64 MiB of garbage each once checked: collect them
+		// before the heap doubles (an explicit GOMEMLIMIT wins).
+		debug.SetMemoryLimit(auth.MemoryLimit(*hashMemory))
+	}
+	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy,
+		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo, ImportMaxBytes: int64(*importMaxMB) << 20})
 	if err != nil {
 		return err
 	}
@@ -125,4 +147,29 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 	return nil
+}
+
+// intOr reads an integer environment value; a value that is not one is
+// left for the flag's check to refuse (as -1).
+func intOr(v string, def int) int {
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// durationOr reads a duration environment value ("2s"); a bad one is -1.
+func durationOr(v string, def time.Duration) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return -1
+	}
+	return d
 }

@@ -22,6 +22,9 @@ const (
 	TooMany Code = "too_many"
 	// TooLarge means a request body or upload is over its limit.
 	TooLarge Code = "too_large"
+	// Busy means the server is at a capacity limit (password hashing);
+	// the client should retry after a moment (503 with Retry-After).
+	Busy Code = "busy"
 )
 
 // Error is an application error with a code. Message is a user-facing text

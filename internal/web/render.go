@@ -165,7 +165,7 @@ const flashCookie = "luoshi_flash"
 func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) error {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(to), http.StatusSeeOther)
 	return nil
 }
 
@@ -230,6 +230,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
+	setRetryAfter(w, err)
 	page := errorPage{Layout: l, Status: status, RequestID: RequestID(ctx)}
 	switch {
 	case status == http.StatusInternalServerError:

@@ -5,10 +5,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/web/static"
 )
@@ -21,8 +23,14 @@ type Config struct {
 	// Secure marks cookies Secure (serving over TLS).
 	Secure bool
 	// TrustProxy takes the client address from X-Forwarded-For (behind a
-	// reverse proxy that sets it).
-	TrustProxy bool
+	// reverse proxy that sets it): the rightmost address that is not one of
+	// TrustedProxies (DefaultTrustedProxies when empty), and only when the
+	// peer itself is one of them.
+	TrustProxy     bool
+	TrustedProxies []netip.Prefix
+	// HashLimiter bounds concurrent password hashing; nil: the default
+	// (auth.DefaultHashMemoryMiB, auth.DefaultHashWait).
+	HashLimiter *auth.HashLimiter
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
 	// ImportMaxBytes limits a registry import file (default 20 MB).
@@ -37,6 +45,7 @@ type Server struct {
 	version    string
 	secure     bool
 	trustProxy bool
+	proxies    []netip.Prefix
 	demo       bool
 	importMax  int64
 	pages      *pages
@@ -52,8 +61,15 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg}
+	accounts := account.New(cfg.DB)
+	if cfg.HashLimiter != nil {
+		accounts.WithHashLimiter(cfg.HashLimiter)
+	}
+	s := &Server{db: cfg.DB, accounts: accounts, log: cfg.Logger, version: cfg.Version, secure: cfg.Secure,
+		trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg}
+	if len(s.proxies) == 0 {
+		s.proxies = DefaultTrustedProxies
+	}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
@@ -62,14 +78,11 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
 		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID})))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &notFoundError{}
-	}))
 	// Cross-origin unsafe requests are refused from the Fetch metadata
 	// headers before any token is looked at (defence in depth with CSRF
 	// tokens).
 	cop := http.NewCrossOriginProtection()
-	s.handler = s.middleware(cop.Handler(s.withActor(mux)))
+	s.handler = s.middleware(cop.Handler(s.withActor(s.routed(mux))))
 	return s, nil
 }
 
