@@ -13,6 +13,7 @@ import (
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/indicator"
+	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
@@ -83,6 +84,7 @@ type dashboardPage struct {
 	KeyItems []keyItemRow
 	Behind   []indicator.BehindRow
 	More     []indicator.BehindRow // past the first ten, folded
+	Unit     *org.Unit             // ?unit=: one unit's view
 	TP       string
 }
 
@@ -114,6 +116,35 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) error {
 		page.Cards = append(page.Cards, s.viewCard(&l, c))
 	}
 	page.KeyItems = keyItemRows(data.Plan, data.Period)
+	if q := r.URL.Query().Get("unit"); q != "" {
+		// One unit's view: its row of every indicator, and what it is
+		// behind on.
+		unitID, _ := strconv.ParseInt(q, 10, 64)
+		u, err := s.db.Unit(r.Context(), unitID)
+		if err != nil {
+			return err
+		}
+		page.Unit = &u
+		for i := range page.Cards {
+			var rows []dashUnit
+			for _, du := range page.Cards[i].Units {
+				if du.UnitID == u.ID {
+					rows = append(rows, du)
+				}
+			}
+			page.Cards[i].Units = rows
+		}
+		var behind []indicator.BehindRow
+		for _, b := range data.Dashboard.Behind {
+			if b.UnitID == u.ID {
+				behind = append(behind, b)
+			}
+		}
+		page.Behind, page.More = behind, nil
+		l.Crumbs = append(l.Crumbs[:2], Crumb{Label: l.T("dashboard.title"), URL: fmt.Sprintf("/plans/%d/dashboard?period=%s", id, data.Period)},
+			Crumb{Label: u.Name})
+		page.Layout.Crumbs = l.Crumbs
+	}
 	return s.render(w, http.StatusOK, "dashboard", page)
 }
 

@@ -448,3 +448,25 @@ func TestBoundIndicatorPage(t *testing.T) {
 		t.Errorf("typing a bound figure: %d", resp.StatusCode)
 	}
 }
+
+func TestDashboardUnitView(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	unit, _ := e.db.UnitByCode(ctx, "510981")
+	leader := e.login(t, "leader")
+	resp, body := leader.get(e.planURL("/dashboard?period=2023-06&unit=" + itoa(unit.ID)))
+	if resp.StatusCode != 200 || !strings.Contains(body, "射洪市 的指标完成情况") {
+		t.Fatalf("unit view: %d", resp.StatusCode)
+	}
+	if n := strings.Count(body, `class="unit-row" data-unit="射洪市"`); n != 5 || strings.Count(body, `class="unit-row"`) != 5 {
+		t.Errorf("unit view rows: %d of 射洪市, %d in all; want its row of each of 5 indicators", n, strings.Count(body, `class="unit-row"`))
+	}
+	if resp, _ := leader.get(e.planURL("/dashboard?unit=999999")); resp.StatusCode != 404 {
+		t.Errorf("unknown unit: %d", resp.StatusCode)
+	}
+	// The full view links each unit to its own view.
+	_, body = leader.get(e.planURL("/dashboard?period=2023-06"))
+	if !strings.Contains(body, "&amp;unit="+itoa(unit.ID)+`">射洪市</a>`) {
+		t.Error("unit names do not lead to the unit's view")
+	}
+}
