@@ -33,6 +33,16 @@ type AssignmentFilter struct {
 // This is the list supervision builds on: DueOn is the date to hold an
 // item to, Milestones its dated deliverables, LeadUnits who answers for it.
 func (db *DB) Assignments(ctx context.Context, scope auth.Scope, f AssignmentFilter) ([]report.Assignment, error) {
+	return db.assignments(ctx, db.read, scope, f)
+}
+
+// Assignments is DB.Assignments inside the transaction: it sees the
+// transaction's own writes.
+func (tx *Tx) Assignments(scope auth.Scope, f AssignmentFilter) ([]report.Assignment, error) {
+	return tx.db.assignments(tx.ctx, tx.tx, scope, f)
+}
+
+func (db *DB) assignments(ctx context.Context, qr queryer, scope auth.Scope, f AssignmentFilter) ([]report.Assignment, error) {
 	cond, args := taskInScope(scope, "t.id")
 	q := `SELECT t.id, t.plan_id, t.kind, COALESCE(s.no, 0), t.no, t.title, t.due_on, t.due_text,
 		COALESCE(m.id, 0), COALESCE(m.no, 0), COALESCE(m.text, ''), COALESCE(m.due_on, ''), COALESCE(m.due_text, '')
@@ -44,7 +54,7 @@ func (db *DB) Assignments(ctx context.Context, scope auth.Scope, f AssignmentFil
 		qargs = append(qargs, f.TaskID)
 	}
 	q += " ORDER BY t.kind DESC, COALESCE(s.no, 0), t.no, t.id, m.no, m.id"
-	rows, err := db.query(ctx, db.read, q, qargs...)
+	rows, err := db.query(ctx, qr, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("store: assignments of plan %d: %w", f.PlanID, err)
 	}
@@ -73,7 +83,7 @@ func (db *DB) Assignments(ctx context.Context, scope auth.Scope, f AssignmentFil
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := db.fillAssignments(ctx, f.PlanID, f.TaskID, out); err != nil {
+	if err := db.fillAssignments(ctx, qr, f.PlanID, f.TaskID, out); err != nil {
 		return nil, err
 	}
 	if len(f.Units) == 0 {
@@ -127,7 +137,7 @@ func (db *DB) Assignment(ctx context.Context, scope auth.Scope, taskID, measureI
 }
 
 // fillAssignments adds units, people, dates, milestones and suggestions.
-func (db *DB) fillAssignments(ctx context.Context, planID, taskID int64, list []report.Assignment) error {
+func (db *DB) fillAssignments(ctx context.Context, qr queryer, planID, taskID int64, list []report.Assignment) error {
 	index := map[string]int{}
 	for i := range list {
 		index[list[i].Key()] = i
@@ -138,7 +148,7 @@ func (db *DB) fillAssignments(ctx context.Context, planID, taskID int64, list []
 	if taskID != 0 {
 		filter, args = "t.id = ?", []any{taskID}
 	}
-	rows, err := db.query(ctx, db.read, `SELECT r.task_id, r.measure_id, r.role, u.id, u.name FROM responsibilities r
+	rows, err := db.query(ctx, qr, `SELECT r.task_id, r.measure_id, r.role, u.id, u.name FROM responsibilities r
 		JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id WHERE `+filter+` ORDER BY r.id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: responsibilities of plan %d: %w", planID, err)
@@ -163,7 +173,7 @@ func (db *DB) fillAssignments(ctx context.Context, planID, taskID int64, list []
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = db.query(ctx, db.read, `SELECT a.id, a.task_id, a.measure_id, a.person_name, a.person_phone,
+	rows, err = db.query(ctx, qr, `SELECT a.id, a.task_id, a.measure_id, a.person_name, a.person_phone,
 		COALESCE(a.person_user_id, 0), COALESCE(us.name, us.username, ''), a.due_on, a.version
 		FROM assignments a JOIN tasks t ON t.id = a.task_id LEFT JOIN users us ON us.id = a.person_user_id WHERE `+filter, args...)
 	if err != nil {
@@ -190,7 +200,7 @@ func (db *DB) fillAssignments(ctx context.Context, planID, taskID int64, list []
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = db.query(ctx, db.read, `SELECT ms.id, ms.assignment_id, ms.due_on, ms.deliverable FROM milestones ms
+	rows, err = db.query(ctx, qr, `SELECT ms.id, ms.assignment_id, ms.due_on, ms.deliverable FROM milestones ms
 		JOIN assignments a ON a.id = ms.assignment_id JOIN tasks t ON t.id = a.task_id WHERE `+filter+` ORDER BY ms.sort, ms.id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: milestones of plan %d: %w", planID, err)
@@ -210,7 +220,7 @@ func (db *DB) fillAssignments(ctx context.Context, planID, taskID int64, list []
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = db.query(ctx, db.read, `SELECT sg.id, sg.task_id, sg.measure_id, sg.name, sg.role, COALESCE(sg.unit_id, 0), sg.state, sg.version
+	rows, err = db.query(ctx, qr, `SELECT sg.id, sg.task_id, sg.measure_id, sg.name, sg.role, COALESCE(sg.unit_id, 0), sg.state, sg.version
 		FROM unit_suggestions sg JOIN tasks t ON t.id = sg.task_id WHERE `+filter+` ORDER BY sg.id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: suggestions of plan %d: %w", planID, err)

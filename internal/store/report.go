@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/report"
@@ -383,4 +384,19 @@ func (db *DB) TaskIndicators(ctx context.Context, taskIDs []int64) (map[int64][]
 		}
 	}
 	return out, nil
+}
+
+// BackdateReport sets when a report was submitted and reviewed. Only the
+// demo uses it, so that its synthetic months carry plausible dates.
+func (tx *Tx) BackdateReport(id int64, submitted, reviewed time.Time) error {
+	var rev any
+	if !reviewed.IsZero() {
+		rev = reviewed
+	}
+	_, err := tx.exec("UPDATE reports SET submitted_at = ?, reviewed_at = ?, updated_at = ? WHERE id = ?", submitted, rev, submitted, id)
+	if err != nil {
+		return fmt.Errorf("store: backdate report %d: %w", id, err)
+	}
+	_, err = tx.exec("UPDATE report_revisions SET created_at = ?, updated_at = ? WHERE report_id = ?", submitted, submitted, id)
+	return err
 }
