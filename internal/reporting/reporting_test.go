@@ -73,7 +73,9 @@ func setup(t *testing.T, engine string) *fixture {
 	return f
 }
 
-func src(a *auth.Actor) audit.Source { return audit.Source{ActorID: a.ID, ActorName: a.Username, UnitID: a.UnitID} }
+func src(a *auth.Actor) audit.Source {
+	return audit.Source{ActorID: a.ID, ActorName: a.Username, UnitID: a.UnitID}
+}
 
 // TestMonth runs a month on both engines: suggestions are not assignments;
 // staff assign in bulk; the county saves drafts, adds evidence, submits;
