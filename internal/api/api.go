@@ -15,6 +15,7 @@ import (
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 	Logger    *slog.Logger
 	ClientIP  func(*http.Request) string
 	RequestID func(context.Context) string
+	// Reports runs assignment and reporting changes (reports.go).
+	Reports *reporting.Service
 }
 
 type handler struct {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
+	"github.com/luoshi/luoshi/internal/report"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/web/static"
 )
@@ -25,6 +27,9 @@ type Config struct {
 	TrustProxy bool
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
+	// ReportNotifier hears about submitted, returned and approved reports;
+	// nil does nothing.
+	ReportNotifier report.Notifier
 }
 
 // Server is the HTTP handler of the whole product.
@@ -38,6 +43,7 @@ type Server struct {
 	demo       bool
 	pages      *pages
 	handler    http.Handler
+	reports    *reporting.Service
 }
 
 // New parses and checks the templates and builds the routes.
@@ -50,14 +56,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg}
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg,
+		reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
 	}
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
-		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID})))
+		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, Reports: s.reports})))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &notFoundError{}
