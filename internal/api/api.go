@@ -47,12 +47,12 @@ type route struct {
 var planReaders = []auth.Role{auth.Staff, auth.Reporter, auth.Leader}
 
 func (h *handler) routes() []route {
-	return []route{
+	return append([]route{
 		{"POST /login", h.login, nil},
 		{"GET /plans", h.listPlans, planReaders},
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
-	}
+	}, h.reportRoutes()...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for
