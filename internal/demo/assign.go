@@ -103,9 +103,11 @@ const ReportMonths = 5
 // synthesizeReports fills the first ReportMonths months of the plan year
 // with reports from every lead unit, each labelled 演示数据: approved up to
 // the month before last; in the last month some are approved, some wait
-// for review, some were returned, one unit reports 滞后 and one has not
-// reported at all, so that every screen has something to show.
-func synthesizeReports(tx *store.Tx, p *plan.Plan) error {
+// for review, some were returned, some units report 滞后 and some have
+// not reported at all, so that every screen has something to show. The
+// unit upToDate (the demo reporter's) has all its months approved, so its
+// home shows the month now due.
+func synthesizeReports(tx *store.Tx, p *plan.Plan, upToDate int64) error {
 	sheetRows, err := tx.Assignments(auth.Everything, store.AssignmentFilter{PlanID: p.ID})
 	if err != nil {
 		return err
@@ -125,7 +127,7 @@ func synthesizeReports(tx *store.Tx, p *plan.Plan) error {
 			}
 			for _, u := range a.LeadUnits {
 				n++
-				last := month == ReportMonths
+				last := month == ReportMonths && u.ID != upToDate
 				if last && n%11 == 0 {
 					continue // not reported: shows as missing
 				}

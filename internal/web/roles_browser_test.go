@@ -19,9 +19,9 @@ func TestBrowserRoleMenus(t *testing.T) {
 	account := []string{"/account/password", "/account/sessions", "/account/tokens"}
 	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans"}
 	want := map[string][]string{
-		"staff":    concat(planMenu, []string{"/plans/import", "/units"}, account),
-		"reporter": concat(planMenu, account),
-		"leader":   concat(planMenu, []string{"/units"}, account),
+		"staff":    concat(planMenu, []string{"/plans/import", "/units", plan + "/assign", plan + "/review"}, account),
+		"reporter": concat(planMenu, []string{"/", "/my/tasks", plan + "/report"}, account),
+		"leader":   concat(planMenu, []string{"/units", "/", plan + "/review"}, account),
 		"sysadmin": concat([]string{"/admin/users", "/units"}, account),
 		"secadmin": concat([]string{"/admin/policy", "/admin/online"}, account),
 		"auditor":  concat([]string{"/audit", "/audit/logins"}, account),
