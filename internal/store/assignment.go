@@ -250,11 +250,13 @@ func (db *DB) fillAssignments(ctx context.Context, qr queryer, planID, taskID in
 		}
 		if len(a.LeadUnits) == 0 && len(a.CoUnits) == 0 && parent != nil && parent.TaskID == a.TaskID {
 			a.LeadUnits, a.CoUnits, a.Inherited = parent.LeadUnits, parent.CoUnits, true
-			if a.PersonName == "" && a.PersonUserID == 0 {
+			if a.ID == 0 {
+				// Nobody assigned the measure itself: its key item's
+				// person and date hold for it.
 				a.PersonName, a.PersonPhone, a.PersonUserID, a.PersonUser = parent.PersonName, parent.PersonPhone, parent.PersonUserID, parent.PersonUser
-			}
-			if a.DueOn == "" {
-				a.DueOn = parent.DueOn
+				if a.DueOn == "" {
+					a.DueOn = parent.DueOn
+				}
 			}
 		}
 	}

@@ -235,9 +235,15 @@ func (p *assignPage) Milestones(a report.Assignment) string {
 // conflict on) rows nobody edited.
 func (p *assignPage) Print(a report.Assignment) string { return fingerprint(inputOfRow(a)) }
 
+// inputOfRow is what a row's inputs show: the item's own assignment. A
+// measure that follows its key item shows empty inputs (the key item's
+// values are placeholders) until someone assigns it.
 func inputOfRow(a report.Assignment) report.AssignmentInput {
 	in := report.AssignmentInput{TaskID: a.TaskID, MeasureID: a.MeasureID, PersonName: a.PersonName, PersonPhone: a.PersonPhone,
 		DueOn: a.DueOn, Milestones: a.Milestones}
+	if a.Inherited && a.ID == 0 {
+		in.PersonName, in.PersonPhone, in.DueOn = "", "", a.PlanDue
+	}
 	if !a.Inherited {
 		for _, u := range a.LeadUnits {
 			in.LeadUnitIDs = append(in.LeadUnitIDs, u.ID)
@@ -246,14 +252,11 @@ func inputOfRow(a report.Assignment) report.AssignmentInput {
 			in.CoUnitIDs = append(in.CoUnitIDs, u.ID)
 		}
 	}
-	if a.Inherited {
-		in.PersonName, in.PersonPhone, in.DueOn = "", "", ""
-		if a.ID != 0 {
-			in.PersonName, in.PersonPhone = a.PersonName, a.PersonPhone
-		}
-	}
 	return in
 }
+
+// Own is what a row's inputs show (inputOfRow).
+func (p *assignPage) Own(a report.Assignment) report.AssignmentInput { return inputOfRow(a) }
 
 func fingerprint(in report.AssignmentInput) string {
 	ids := func(v []int64) string {
@@ -662,9 +665,10 @@ func (s *Server) sheetSave(w http.ResponseWriter, r *http.Request) error {
 			}
 			d.Values[ind.IndicatorID] = &x
 		}
-		if row.Report.ID == 0 && d.Progress == "" && d.Percent == 0 && (d.State == "" || d.State == report.NotStarted) &&
-			strings.TrimSpace(d.Problems) == "" && strings.TrimSpace(d.NextSteps) == "" && len(d.Values) == 0 {
-			continue // nothing typed for this row
+		if row.Report.ID == 0 && strings.TrimSpace(d.Progress) == "" && strings.TrimSpace(d.Problems) == "" &&
+			strings.TrimSpace(d.NextSteps) == "" && len(d.Values) == 0 && d.Percent == row.Report.Percent &&
+			(d.State == row.Report.State || d.State == "") {
+			continue // nothing typed for this row (what is shown is carried forward)
 		}
 		if row.Report.ID != 0 && unchanged(row, d) {
 			continue
