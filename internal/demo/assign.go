@@ -94,7 +94,31 @@ func assign(tx *store.Tx, p *plan.Plan, ids map[string]int64) error {
 			return fmt.Errorf("demo: assign key item %d: %w", k.No, err)
 		}
 	}
+	// The parser's suggestions that the assignments took up are accepted;
+	// the others stay open, for staff to decide on.
+	list, err := tx.Assignments(auth.Everything, store.AssignmentFilter{PlanID: p.ID})
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		for _, sg := range a.Suggestions {
+			if sg.UnitID != 0 && (a.HasLead(sg.UnitID) || hasUnit(a.CoUnits, sg.UnitID)) {
+				if err := tx.SetSuggestionState(sg.ID, "accepted", sg.Version); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
+}
+
+func hasUnit(us []report.UnitRef, id int64) bool {
+	for _, u := range us {
+		if u.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // ReportMonths is how many months of the demo year hold synthetic reports.

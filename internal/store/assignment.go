@@ -503,3 +503,13 @@ func (db *DB) CurrentPlanID(ctx context.Context, scope auth.Scope, year int) (in
 	})
 	return plans[0].ID, nil
 }
+
+// SuggestionByName finds a task's suggestion by the name the parser read.
+func (tx *Tx) SuggestionByName(taskID int64, name string) (id, unitID, version int64, err error) {
+	err = tx.queryRow(`SELECT id, COALESCE(unit_id, 0), version FROM unit_suggestions WHERE task_id = ? AND measure_id = 0 AND name = ?`,
+		taskID, name).Scan(&id, &unitID, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound("suggestion", name)
+	}
+	return
+}
