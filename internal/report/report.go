@@ -100,7 +100,8 @@ type Assignment struct {
 	// PersonPhone is the person's phone, when no user is named.
 	PersonPhone  string `json:"person_phone"`
 	PersonUserID int64  `json:"person_user_id,omitempty"`
-	PersonUser   string `json:"person_user,omitempty"`
+	// PersonUser is the username of PersonUserID.
+	PersonUser string `json:"person_user,omitempty"`
 	// DueOn is the assigned due date, else the one the plan states.
 	DueOn       string       `json:"due_on"`
 	PlanDue     string       `json:"plan_due,omitempty"`

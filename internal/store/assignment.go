@@ -174,7 +174,7 @@ func (db *DB) fillAssignments(ctx context.Context, qr queryer, planID, taskID in
 		return err
 	}
 	rows, err = db.query(ctx, qr, `SELECT a.id, a.task_id, a.measure_id, a.person_name, a.person_phone,
-		COALESCE(a.person_user_id, 0), COALESCE(us.name, us.username, ''), a.due_on, a.version
+		COALESCE(a.person_user_id, 0), COALESCE(us.username, ''), a.due_on, a.version
 		FROM assignments a JOIN tasks t ON t.id = a.task_id LEFT JOIN users us ON us.id = a.person_user_id WHERE `+filter, args...)
 	if err != nil {
 		return fmt.Errorf("store: assignments of plan %d: %w", planID, err)
