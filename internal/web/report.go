@@ -993,8 +993,9 @@ type reporterHome struct {
 
 type leaderHome struct {
 	Layout
-	Plan   *store.PlanRef
-	Period period.Period
+	Plan    *store.PlanRef
+	Period  period.Period
+	Periods []periodOption
 	Behind []behindRow
 	Due    int
 }
@@ -1057,11 +1058,14 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request, a *auth.Actor) 
 	if err != nil {
 		return err
 	}
+	if q, err := period.Parse(r.URL.Query().Get("period")); err == nil && q.Frequency == rules.Frequency && q.Year == year {
+		p = q
+	}
 	rows, err := s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), nil)
 	if err != nil {
 		return err
 	}
-	page := &leaderHome{Layout: l, Plan: ref, Period: p, Due: len(rows)}
+	page := &leaderHome{Layout: l, Plan: ref, Period: p, Periods: periodOptions(rules, year), Due: len(rows)}
 	deadline := rules.Deadline(p, reporting.Loc)
 	for _, row := range rows {
 		rp := row.Report

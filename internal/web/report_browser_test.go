@@ -180,6 +180,22 @@ func TestBrowserMonth(t *testing.T) {
 		t.Fatalf("history shows %d versions, want 4 (submitted, returned, submitted, approved)", n)
 	}
 	testenv.Screenshot(t, ctx, "report history")
+	logout()
+
+	// 6. A leader's home: what is behind in the latest reported month
+	// (June: only 射洪市 reported), and in the demo's May, with the lead
+	// unit and the person who owns each item.
+	browserLogin(t, ctx, e.ts.URL, "leader", e.password(t, "leader"))
+	must(chromedp.Do(ctx, chromedp.WaitVisible(`table.behind`)))
+	if countOf(`tr.behind-row[data-reason="missing"]`) == 0 {
+		t.Fatal("the leader's home shows no missing June reports")
+	}
+	must(chromedp.Do(ctx,
+		chromedp.SetValue(`select[name="period"]`, "2023-05"),
+		chromedp.Click(`form.toolbar button[type="submit"]`),
+		chromedp.WaitVisible(`tr.behind-row[data-reason="behind"]`)))
+	testenv.Screenshot(t, ctx, "leader home")
+
 	r, err := e.db.Report(bg, auth.Everything, withFile.ID)
 	must(err)
 	if r.Status != report.Approved || r.Revision != 2 || !strings.Contains(r.Progress, "射科发") || len(r.Files) != 1 {
