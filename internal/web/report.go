@@ -996,8 +996,8 @@ type leaderHome struct {
 	Plan    *store.PlanRef
 	Period  period.Period
 	Periods []periodOption
-	Behind []behindRow
-	Due    int
+	Behind  []behindRow
+	Due     int
 }
 
 // behindRow is an item that is behind: no report, a late one, or one that
