@@ -52,7 +52,8 @@ func (h *handler) routes() []route {
 		{"GET /plans", h.listPlans, planReaders},
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
-	}, h.reportRoutes()...)
+		{"GET /dashboard", h.dashboard, bureauReaders},
+	}, append(h.registryRoutes(), h.reportRoutes()...)...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for

@@ -67,6 +67,13 @@ const (
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
 
+	IndicatorUpdated    = "indicator.updated"
+	IndicatorAllocated  = "indicator.allocated"
+	IndicatorValueSet   = "indicator.value_set"
+	BulletinExported    = "bulletin.exported"
+	AssessmentWeightSet = "assessment.weight_set"
+	AssessmentExported  = "assessment.exported"
+
 	// AuditExported records who exported which part of the log: reading
 	// the log changes nothing, but a copy leaving the system should be
 	// traceable (issue 4).
@@ -78,6 +85,8 @@ var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated,
 	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported,
+	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet, BulletinExported,
+	AssessmentWeightSet, AssessmentExported,
 }
 
 // LoginActions are the sign-in events shown on the login log.

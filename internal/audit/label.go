@@ -27,6 +27,13 @@ var labels = map[string]string{
 	DemoLoaded:   "加载演示数据",
 
 	AuditExported: "导出审计日志",
+
+	IndicatorUpdated:    "修改指标设置",
+	IndicatorAllocated:  "分解指标目标",
+	IndicatorValueSet:   "录入指标完成值",
+	BulletinExported:    "导出月度通报",
+	AssessmentWeightSet: "设置考核权重",
+	AssessmentExported:  "导出年度考核",
 }
 
 // Label returns the Chinese name of action, or action itself when it has

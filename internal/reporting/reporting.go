@@ -391,6 +391,13 @@ func (s *Service) Review(ctx context.Context, src audit.Source, a *auth.Actor, i
 		if err != nil {
 			return err
 		}
+		if approve {
+			// An approved report's indicator values become the unit's
+			// figures for the month (the dashboard's source "report").
+			if err := tx.RecordReportValues(r, r.SubmittedBy); err != nil {
+				return err
+			}
+		}
 		ev = event(string(to), r, a.Username, comment)
 		return tx.Audit(src.New(action, "report", strconv.FormatInt(id, 10), map[string]any{"status": "submitted"},
 			map[string]any{"status": to, "comment": comment, "revision": r.Revision}))

@@ -214,6 +214,12 @@ func TestMonth(t *testing.T) {
 			if err := svc.Review(ctx, src(f.staff), f.staff, id, saved[0].Version+1, true, "同意"); err != nil {
 				t.Fatal(err)
 			}
+			// The approved value is the county's June figure for the dashboard.
+			vals, err := f.db.ValuesOf(ctx, item.Targets[0].ID)
+			if err != nil || len(vals) != 1 || vals[0].Value != 2 || vals[0].Source != "report" || vals[0].UnitID != f.county.ID ||
+				vals[0].Period.String() != "2023-06" {
+				t.Fatalf("indicator values after approval: %+v %v", vals, err)
+			}
 			revs, err := f.db.ReportRevisions(ctx, f.county1.Scope, id)
 			if err != nil || len(revs) != 4 {
 				t.Fatalf("revisions %d %v", len(revs), err)

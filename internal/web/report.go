@@ -819,6 +819,7 @@ type reviewListPage struct {
 	Reports []report.Report
 	Rows    []store.SheetRow // everything due, for the missing ones
 	Missing []store.SheetRow
+	Error   string
 }
 
 func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rules, year int) (period.Period, error) {
@@ -839,11 +840,16 @@ func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rule
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderReviewList(w, r, r.URL.Query(), http.StatusOK, "")
+}
+
+// renderReviewList shows the review queue for the query q, with msg as an
+// error when it is not empty.
+func (s *Server) renderReviewList(w http.ResponseWriter, r *http.Request, q url.Values, status int, msg string) error {
 	ref, rules, year, err := s.planFor(r)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
 	var p period.Period
 	if key := q.Get("period"); key != "" {
 		if p, err = period.Parse(key); err != nil || p.Frequency != rules.Frequency || p.Year != year {
@@ -858,7 +864,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
 	}
 	l.PlanID = ref.ID
 	l.Crumbs = []Crumb{{Label: ref.Title, URL: fmt.Sprintf("/plans/%d", ref.ID)}, {Label: l.T("report.review")}}
-	page := &reviewListPage{Layout: l, Plan: ref, Period: p, Periods: periodOptions(rules, year), Status: q.Get("status")}
+	page := &reviewListPage{Layout: l, Plan: ref, Period: p, Periods: periodOptions(rules, year), Status: q.Get("status"), Error: msg}
 	if !q.Has("status") {
 		page.Status = string(report.Submitted)
 	}
@@ -886,7 +892,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
 			page.Missing = append(page.Missing, row)
 		}
 	}
-	return s.render(w, http.StatusOK, "review", page)
+	return s.render(w, status, "review", page)
 }
 
 // reportReview approves or returns one report.
@@ -907,11 +913,17 @@ func (s *Server) reportReview(w http.ResponseWriter, r *http.Request) error {
 		back = fmt.Sprintf("/plans/%d/review?period=%s", rp.PlanID, rp.Period)
 	}
 	if e := apperr.As(err); e != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
+		// The queue again, with the reason (422 or 409).
 		msg := e.Message
 		for _, v := range sortedValues(e.Fields) {
 			msg += ":" + v
 		}
-		return s.redirectFlash(w, r, back, msg)
+		q := url.Values{"period": {rp.Period}, "status": {"all"}}
+		if u, perr := url.Parse(back); perr == nil && strings.HasSuffix(u.Path, "/review") {
+			q = u.Query()
+		}
+		r.SetPathValue("id", strconv.FormatInt(rp.PlanID, 10))
+		return s.renderReviewList(w, r, q, httpStatus(e.Code), msg)
 	}
 	if err != nil {
 		return err

@@ -195,6 +195,10 @@ func TestMonthByForms(t *testing.T) {
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
 	r, _ := e.db.Report(ctx, auth.Everything, id)
+	if resp, body := staff.post("/reports/"+m[1]+"/review", url.Values{"version": {itoa(r.Version)}, "decision": {"return"}}); resp.StatusCode != 422 ||
+		!strings.Contains(body, "退回须写明意见") || !strings.Contains(body, "review-error") {
+		t.Fatalf("return without a comment: %d", resp.StatusCode)
+	}
 	if resp, _ := staff.post("/reports/"+m[1]+"/review", url.Values{"version": {itoa(r.Version)}, "decision": {"return"}, "comment": {"请补充照片说明"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("return: %d", resp.StatusCode)
 	}

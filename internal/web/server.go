@@ -30,6 +30,8 @@ type Config struct {
 	// ReportNotifier hears about submitted, returned and approved reports;
 	// nil does nothing.
 	ReportNotifier report.Notifier
+	// ImportMaxBytes limits a registry import file (default 20 MB).
+	ImportMaxBytes int64
 }
 
 // Server is the HTTP handler of the whole product.
@@ -41,6 +43,7 @@ type Server struct {
 	secure     bool
 	trustProxy bool
 	demo       bool
+	importMax  int64
 	pages      *pages
 	handler    http.Handler
 	reports    *reporting.Service
@@ -56,7 +59,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg,
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg,
 		reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
