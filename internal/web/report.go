@@ -39,6 +39,7 @@ func (s *Server) reportRoutes() []route {
 		{"POST /reports/{id}/review", s.reportReview, staffOnly},
 		{"GET /reports/{id}", s.reportPage, planReaders},
 		{"GET /reports/{id}/files/{sha}", s.reportFile, planReaders},
+		{"POST /reports/{id}/files/{sha}/remove", s.reportFileRemove, reporterOnly},
 	}
 }
 
@@ -987,6 +988,30 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, err = w.Write(f.Content)
 	return err
+}
+
+// reportFileRemove takes an evidence file off a report that is still
+// editable (the file stays in earlier versions).
+func (s *Server) reportFileRemove(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a := auth.ActorFrom(r.Context())
+	rp, err := s.db.Report(r.Context(), a.Scope, id)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	back := fmt.Sprintf("/plans/%d/report?period=%s&unit=%d", rp.PlanID, rp.Period, rp.UnitID)
+	_, err = s.reports.RemoveEvidence(r.Context(), s.source(r), a, id, version, r.PathValue("sha"))
+	if e := apperr.As(err); e != nil && e.Code == apperr.Conflict {
+		return s.redirectFlash(w, r, back, e.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, back, l10n(r, "report.file_removed"))
 }
 
 // ---- homes ----

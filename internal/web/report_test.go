@@ -276,3 +276,34 @@ func TestSheetConflict(t *testing.T) {
 		t.Fatalf("exe as pdf: %d", resp.StatusCode)
 	}
 }
+
+// TestEvidenceRemove: a file attached to a draft can be taken off it.
+func TestEvidenceRemove(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	shehong, _ := e.db.UnitByCode(ctx, "510981")
+	c := e.login(t, "reporter")
+	_, body := c.get(e.planURL("/report?period=2023-06"))
+	form := sheetForm(t, body, "2023-06", itoa(shehong.ID), "草稿")
+	form.Set("action", "save")
+	key := sheetKeyRE.FindStringSubmatch(body)[1]
+	if resp, _ := c.postMultipart(e.planURL("/report"), form, "file_"+key, "台账.pdf", []byte("%PDF-1.4 x")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save with a file: %d", resp.StatusCode)
+	}
+	_, body = c.get(e.planURL("/report?period=2023-06"))
+	m := regexp.MustCompile(`action="(/reports/(\d+)/files/[0-9a-f]{64}/remove)"><input type="hidden" name="csrf_token" value="[^"]*"><input type="hidden" name="version" value="(\d+)">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no remove button for the file")
+	}
+	if resp, _ := c.post(m[1], url.Values{"version": {m[3]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	id, _ := strconv.ParseInt(m[2], 10, 64)
+	if r, _ := e.db.Report(ctx, auth.Everything, id); len(r.Files) != 0 {
+		t.Fatalf("%d files after removal", len(r.Files))
+	}
+	// The same stale form again: a conflict, nothing removed twice.
+	if resp, _ := c.post(m[1], url.Values{"version": {m[3]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("stale remove: %d", resp.StatusCode)
+	}
+}
