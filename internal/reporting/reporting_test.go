@@ -276,8 +276,12 @@ func TestConflicts(t *testing.T) {
 			if lost == nil {
 				lost = errs[1]
 			}
-			if e := apperr.As(lost); e == nil || e.Code != apperr.Conflict {
-				t.Fatalf("loser: %v", lost)
+			winnerName := "张三"
+			if errs[0] != nil {
+				winnerName = "李四"
+			}
+			if e := apperr.As(lost); e == nil || e.Code != apperr.Conflict || !strings.Contains(e.Fields["person"], winnerName) {
+				t.Fatalf("loser: %v %+v", lost, e)
 			}
 			// A later stale save shows who owns it now.
 			a, _ := f.db.Assignment(ctx, auth.Everything, item.ID, 0)

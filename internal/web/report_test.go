@@ -307,3 +307,35 @@ func TestEvidenceRemove(t *testing.T) {
 		t.Fatalf("stale remove: %d", resp.StatusCode)
 	}
 }
+
+// TestReportPagesBothLanguages renders the reporting pages in Chinese and
+// English: no formatting error and no catalogue key shown as text.
+func TestReportPagesBothLanguages(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	reports, _ := e.db.Reports(ctx, auth.Everything, store.ReportFilter{PlanID: e.demo.PlanID, Period: "2023-05"})
+	rawKey := regexp.MustCompile(`>\s*(report|assign|home|my|standing|state|status\.report|import\.unit_hint|import\.add)\.[a-z_.]+\s*<`)
+	pages := map[string][]string{
+		"staff":    {e.planURL("/assign"), e.planURL("/review?status=all&period=2023-05"), "/reports/" + itoa(reports[0].ID)},
+		"reporter": {"/", "/my/tasks", e.planURL("/report"), e.planURL("/report?period=2023-05")},
+		"leader":   {"/", "/?period=2023-03", e.planURL("/review?period=2023-05")},
+	}
+	for role, paths := range pages {
+		c := e.login(t, role)
+		for _, lang := range []string{"zh-CN", "en"} {
+			c.get("/lang/" + lang)
+			for _, path := range paths {
+				resp, body := c.get(path)
+				if resp.StatusCode != 200 {
+					t.Errorf("%s %s (%s): %d", role, path, lang, resp.StatusCode)
+				}
+				if i := strings.Index(body, "%!"); i >= 0 {
+					t.Errorf("%s %s (%s): formatting error near %q", role, path, lang, body[max(0, i-60):min(len(body), i+40)])
+				}
+				if m := rawKey.FindString(body); m != "" {
+					t.Errorf("%s %s (%s): catalogue key shown: %s", role, path, lang, m)
+				}
+			}
+		}
+	}
+}
