@@ -95,6 +95,17 @@ func TestReportAPI(t *testing.T) {
 	if resp, body := apiGet(t, e, reporter, "/api/v1/reports/"+itoa(id)); resp.StatusCode != 200 || strings.Count(body, `"action"`) != 2 {
 		t.Fatalf("report with revisions: %d %s", resp.StatusCode, body)
 	}
+	// Bulk approval by the API: the demo's May reports waiting for review.
+	var waiting struct {
+		Reports []struct{ ID, Version int64 } `json:"reports"`
+	}
+	_, body = apiGet(t, e, staff, "/api/v1/reports?plan="+itoa(e.demo.PlanID)+"&period=2023-05&status=submitted")
+	if json.Unmarshal([]byte(body), &waiting) != nil || len(waiting.Reports) == 0 {
+		t.Fatalf("waiting reports: %s", body)
+	}
+	if resp, body := apiSend(t, e, staff, "POST", "/api/v1/reports/approve", map[string]any{"reports": waiting.Reports}); resp.StatusCode != 204 {
+		t.Fatalf("bulk approve: %d %s", resp.StatusCode, body)
+	}
 	// Assignments: staff save, the reporter reads its own.
 	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
 	k9 := p.KeyItems[8]
