@@ -329,14 +329,13 @@ func (s *Server) assignSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.LeadUnitIDs = formIDs(form["lead_"+k])
 		in.CoUnitIDs = formIDs(form["co_"+k])
-		for n, line := range strings.Split(strings.ReplaceAll(form.Get("milestones_"+k), "\r", ""), "\n") {
+		for _, line := range strings.Split(strings.ReplaceAll(form.Get("milestones_"+k), "\r", ""), "\n") {
 			line = strings.TrimSpace(line)
 			if line == "" {
 				continue
 			}
 			date, what, _ := strings.Cut(line, " ")
 			in.Milestones = append(in.Milestones, report.Milestone{DueOn: date, Deliverable: strings.TrimSpace(what)})
-			_ = n
 		}
 		if fingerprint(in) == form.Get("orig_"+k) {
 			continue
@@ -819,7 +818,7 @@ type reviewListPage struct {
 	Units   []org.Unit
 	Unit    int64
 	Reports []report.Report
-	Rows    []store.SheetRow // everything due, for the missing ones
+	// Missing are the items due with no report, or only a draft.
 	Missing []store.SheetRow
 	Error   string
 }
