@@ -33,11 +33,11 @@ func (h *handler) reportRoutes() []route {
 		{"GET /reports/{id}", h.getReport, planReaders},
 		{"GET /reports/{id}/files/{sha}", h.getReportFile, planReaders},
 		{"DELETE /reports/{id}/files/{sha}", h.removeReportFile, reporters},
-		{"POST /reports/drafts", h.saveDrafts, reporters},
-		{"POST /reports/evidence", h.addEvidence, reporters},
-		{"POST /reports/submit", h.submitReports, reporters},
+		{"POST /report-drafts", h.saveDrafts, reporters},
+		{"POST /report-evidence", h.addEvidence, reporters},
+		{"POST /report-submissions", h.submitReports, reporters},
 		{"POST /reports/{id}/review", h.reviewReport, staffOnly},
-		{"POST /reports/approve", h.approveReports, staffOnly},
+		{"POST /report-approvals", h.approveReports, staffOnly},
 	}
 }
 

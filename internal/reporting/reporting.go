@@ -19,6 +19,7 @@ import (
 	"github.com/luoshi/luoshi/internal/period"
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Service changes assignments and reports.
@@ -381,7 +382,10 @@ func (s *Service) review(ctx context.Context, src audit.Source, a *auth.Actor, i
 	if a.Role != auth.Staff {
 		return apperr.New(apperr.Forbidden, "只有局机关工作人员可以审核")
 	}
-	comment = strings.TrimSpace(comment)
+	comment = strings.TrimSpace(text.NormalizeMulti(comment))
+	if msg := text.Multi("审核意见", comment); msg != "" {
+		return apperr.WithFields(msg, map[string]string{"comment": msg})
+	}
 	if !approve && comment == "" {
 		return apperr.WithFields("退回须写明意见", map[string]string{"comment": "请写明退回的原因和修改要求"})
 	}
