@@ -15,6 +15,7 @@ import (
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 	Logger    *slog.Logger
 	ClientIP  func(*http.Request) string
 	RequestID func(context.Context) string
+	// Reports runs assignment and reporting changes (reports.go).
+	Reports *reporting.Service
 }
 
 type handler struct {
@@ -50,7 +53,7 @@ func (h *handler) routes() []route {
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
 		{"GET /dashboard", h.dashboard, bureauReaders},
-	}, h.registryRoutes()...)
+	}, append(h.registryRoutes(), h.reportRoutes()...)...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for

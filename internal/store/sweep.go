@@ -12,6 +12,10 @@ var fileRefs = []string{
 	"SELECT content_hash FROM plans WHERE content_hash <> ''",
 	// A committed registry import names its file in its audit record.
 	"SELECT entity_id FROM audit_log WHERE action = 'registry.imported'",
+	// Evidence of progress reports, and files a report's kept versions
+	// name (a file removed from a returned report stays in its history).
+	"SELECT sha256 FROM report_files",
+	"SELECT f2.sha256 FROM files f2 JOIN report_revisions rr ON rr.snapshot LIKE '%' || f2.sha256 || '%'",
 }
 
 // SweepUploads removes the uploaded files stored before `before` that no

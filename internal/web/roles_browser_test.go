@@ -21,9 +21,9 @@ func TestBrowserRoleMenus(t *testing.T) {
 	// The bureau's readers also have the dashboard, bulletin and assessment.
 	bureau := []string{plan + "/dashboard", plan + "/bulletin", plan + "/assessment"}
 	want := map[string][]string{
-		"staff":    concat(planMenu, bureau, []string{"/plans/import", "/units"}, account),
-		"reporter": concat(planMenu, account),
-		"leader":   concat(planMenu, bureau, []string{"/units"}, account),
+		"staff":    concat(planMenu, bureau, []string{"/plans/import", "/units", plan + "/assign", plan + "/review"}, account),
+		"reporter": concat(planMenu, []string{"/", "/my/tasks", plan + "/report"}, account),
+		"leader":   concat(planMenu, bureau, []string{"/units", "/", plan + "/review"}, account),
 		"sysadmin": concat([]string{"/admin/users", "/units"}, account),
 		"secadmin": concat([]string{"/admin/policy", "/admin/online"}, account),
 		"auditor":  concat([]string{"/audit", "/audit/logins"}, account),

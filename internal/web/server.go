@@ -9,6 +9,8 @@ import (
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/report"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/web/static"
 )
@@ -31,6 +33,9 @@ type Config struct {
 	HashLimiter *auth.HashLimiter
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
+	// ReportNotifier hears about submitted, returned and approved reports;
+	// nil does nothing.
+	ReportNotifier report.Notifier
 	// ImportMaxBytes limits a registry import file (default 20 MB).
 	ImportMaxBytes int64
 }
@@ -48,6 +53,7 @@ type Server struct {
 	importMax  int64
 	pages      *pages
 	handler    http.Handler
+	reports    *reporting.Service
 	health     healthCache
 }
 
@@ -65,7 +71,8 @@ func New(cfg Config) (*Server, error) {
 		accounts.WithHashLimiter(cfg.HashLimiter)
 	}
 	s := &Server{db: cfg.DB, accounts: accounts, log: cfg.Logger, version: cfg.Version, secure: cfg.Secure,
-		trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg}
+		trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg,
+		reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
 	if len(s.proxies) == 0 {
 		s.proxies = DefaultTrustedProxies
 	}
@@ -76,7 +83,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
-		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID})))
+		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, Reports: s.reports})))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	// Cross-origin unsafe requests are refused from the Fetch metadata
 	// headers before any token is looked at (defence in depth with CSRF

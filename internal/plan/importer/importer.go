@@ -149,6 +149,9 @@ type SaveOptions struct {
 	SourceName string
 	// Activate saves the plan as active rather than as a draft.
 	Activate bool
+	// Units are the reviewer's decisions on the units the parser found
+	// (units.go); the others stay open suggestions.
+	Units []UnitChoice
 }
 
 // afterCreate, when set (tests), runs after the plan's rows are written and
@@ -213,12 +216,18 @@ func (s *Service) Save(ctx context.Context, src audit.Source, p *plan.Plan, opt 
 		if err := tx.SetPlanSource(p.ID, source); err != nil {
 			return err
 		}
+		if err := applyUnitChoices(tx, p, opt.Units); err != nil {
+			return err
+		}
 		if afterCreate != nil {
 			if err := afterCreate(tx); err != nil {
 				return err
 			}
 		}
 		after := summary(p, source)
+		if len(opt.Units) > 0 {
+			after["unit_choices"] = opt.Units // the reviewer's decisions on suggested units
+		}
 		id := strconv.FormatInt(p.ID, 10)
 		if replaced != nil {
 			before := map[string]any{"id": replaced.ID, "title": replaced.Title, "status": replaced.Status}
