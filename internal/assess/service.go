@@ -14,7 +14,7 @@ type Source interface {
 	indicator.Source
 	Plan(ctx context.Context, scope auth.Scope, id int64) (*plan.Plan, error)
 	AssessmentWeights(ctx context.Context, planID int64) ([]Weight, error)
-	KeyItemShares(ctx context.Context, planID int64) (TaskShares, error)
+	TaskShares(ctx context.Context, planID int64) (TaskShares, error)
 }
 
 // Assessment is a plan's scores at a month.
@@ -50,7 +50,7 @@ func Make(ctx context.Context, src Source, planID int64, period string, now time
 	if len(weights) == 0 {
 		a.Weights, a.Suggested = DefaultWeights(d.Cards), true
 	}
-	shares, err := src.KeyItemShares(ctx, planID)
+	shares, err := src.TaskShares(ctx, planID)
 	if err != nil {
 		return nil, err
 	}

@@ -69,24 +69,27 @@ func (tx *Tx) SetAssessmentWeight(planID int64, w *assess.Weight) (*assess.Weigh
 	return &prev, nil
 }
 
-// KeyItemShares gives each lead unit the mean share of measures done over
-// the key items it leads: the task part of the assessment where no
-// monthly reports say more.
-func (db *DB) KeyItemShares(ctx context.Context, planID int64) (assess.TaskShares, error) {
+// TaskShares gives each unit, per task category, the share of the tasks it
+// leads that are done: for key items the mean share of their measures done
+// (marked done in the plan, or reported 已完成 and approved), for work items
+// the share reported 已完成 and approved. The task part of the assessment.
+func (db *DB) TaskShares(ctx context.Context, planID int64) (assess.TaskShares, error) {
+	out := assess.TaskShares{}
 	rows, err := db.query(ctx, db.read, `SELECT r.unit_id, t.id,
-		SUM(CASE WHEN m.done THEN 1 ELSE 0 END), COUNT(m.id)
+		SUM(CASE WHEN m.done OR EXISTS (SELECT 1 FROM reports rp WHERE rp.task_id = t.id AND rp.measure_id = m.id
+			AND rp.status = 'approved' AND rp.state = 'done') THEN 1 ELSE 0 END), COUNT(m.id)
 		FROM tasks t JOIN responsibilities r ON r.task_id = t.id AND r.role = 'lead' AND r.measure_id = 0
 		JOIN measures m ON m.task_id = t.id
 		WHERE t.plan_id = ? AND t.kind = 'key_item' GROUP BY r.unit_id, t.id`, planID)
 	if err != nil {
 		return nil, fmt.Errorf("store: key item shares: %w", err)
 	}
-	defer rows.Close()
 	sums, counts := map[int64]float64{}, map[int64]int{}
 	for rows.Next() {
 		var unit, task int64
 		var done, total int
 		if err := rows.Scan(&unit, &task, &done, &total); err != nil {
+			rows.Close()
 			return nil, fmt.Errorf("store: key item shares: %w", err)
 		}
 		if total > 0 {
@@ -94,9 +97,34 @@ func (db *DB) KeyItemShares(ctx context.Context, planID int64) (assess.TaskShare
 			counts[unit]++
 		}
 	}
-	out := assess.TaskShares{}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	for u, s := range sums {
 		out[u] = map[string]float64{assess.CategoryKeyItem: s / float64(counts[u])}
+	}
+	rows, err = db.query(ctx, db.read, `SELECT r.unit_id,
+		SUM(CASE WHEN EXISTS (SELECT 1 FROM reports rp WHERE rp.task_id = t.id AND rp.measure_id = 0 AND rp.unit_id = r.unit_id
+			AND rp.status = 'approved' AND rp.state = 'done') THEN 1 ELSE 0 END), COUNT(*)
+		FROM tasks t JOIN responsibilities r ON r.task_id = t.id AND r.role = 'lead' AND r.measure_id = 0
+		WHERE t.plan_id = ? AND t.kind = 'work_item' GROUP BY r.unit_id`, planID)
+	if err != nil {
+		return nil, fmt.Errorf("store: work item shares: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var unit int64
+		var done, total int
+		if err := rows.Scan(&unit, &done, &total); err != nil {
+			return nil, fmt.Errorf("store: work item shares: %w", err)
+		}
+		if total > 0 {
+			if out[unit] == nil {
+				out[unit] = map[string]float64{}
+			}
+			out[unit][assess.CategoryWorkItem] = float64(done) / float64(total)
+		}
 	}
 	return out, rows.Err()
 }

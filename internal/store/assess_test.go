@@ -6,6 +6,7 @@ import (
 
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/assess"
+	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
 )
 
@@ -48,9 +49,38 @@ func TestAssessmentWeightsAndShares(t *testing.T) {
 			t.Fatalf("weights: %+v %v", ws, err)
 		}
 		// The sample's key item, led by the county, has one of two measures done.
-		shares, err := db.KeyItemShares(ctx, p.ID)
+		shares, err := db.TaskShares(ctx, p.ID)
 		if err != nil || len(shares) != 1 || shares[county.ID][assess.CategoryKeyItem] != 0.5 {
 			t.Fatalf("shares: %+v %v", shares, err)
+		}
+		// Work items: the county leads two; one is reported 已完成 and
+		// approved, the other only reported done in a draft.
+		items := p.Sections[0].Items
+		mustTx(t, db, func(tx *store.Tx) error {
+			for _, it := range items[:2] {
+				if err := tx.Assign(it.ID, county.ID, "lead"); err != nil {
+					return err
+				}
+			}
+			for i, it := range items[:2] {
+				id, v, err := tx.SaveDraft(p.ID, report.Draft{TaskID: it.ID, UnitID: county.ID, Period: "2024-05", Percent: 100,
+					State: report.State("done"), Progress: "已完成"}, false)
+				if err != nil || i == 1 {
+					return err
+				}
+				r, err := tx.SetReportStatus(id, v, []report.Status{report.StatusDraft}, report.Submitted, "reporter", "")
+				if err != nil {
+					return err
+				}
+				if _, err := tx.SetReportStatus(id, r.Version, []report.Status{report.Submitted}, report.Approved, "staff", ""); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		shares, err = db.TaskShares(ctx, p.ID)
+		if err != nil || shares[county.ID][assess.CategoryWorkItem] != 0.5 || shares[county.ID][assess.CategoryKeyItem] != 0.5 {
+			t.Fatalf("shares with reports: %+v %v", shares, err)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -468,5 +469,49 @@ func TestDashboardUnitView(t *testing.T) {
 	_, body = leader.get(e.planURL("/dashboard?period=2023-06"))
 	if !strings.Contains(body, "&amp;unit="+itoa(unit.ID)+`">射洪市</a>`) {
 		t.Error("unit names do not lead to the unit's view")
+	}
+}
+
+// The bulletin lists the reports owed for its month: in the demo's May,
+// the items with no submission are missing and those submitted after 5 June
+// (Beijing time) are late, as the unit's own sheet shows them.
+func TestBulletinMissingReports(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	rows, err := e.db.Sheet(ctx, auth.Everything, e.demo.PlanID, "2023-05", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Date(2023, 6, 6, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	var missing, late int
+	for _, r := range rows {
+		switch {
+		case r.Report.SubmittedAt == nil:
+			missing++
+		case !r.Report.SubmittedAt.Before(deadline):
+			late++
+		}
+	}
+	if missing == 0 || late == 0 {
+		t.Fatalf("the demo's May has %d missing and %d late reports; the test needs both", missing, late)
+	}
+	_, body := e.login(t, "leader").get(e.planURL("/bulletin.xlsx?period=2023-05"))
+	x, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheet, _ := x.GetRows("未报送")
+	var gotMissing, gotLate int
+	for _, r := range sheet[1:] {
+		switch r[2] {
+		case "未报送":
+			gotMissing++
+		case "逾期报送":
+			gotLate++
+		}
+	}
+	if gotMissing != missing || gotLate != late {
+		t.Errorf("bulletin: %d missing, %d late; the sheets say %d and %d", gotMissing, gotLate, missing, late)
 	}
 }
