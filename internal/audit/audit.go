@@ -67,6 +67,18 @@ const (
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
 
+	NoticeIssued           = "supervision.issued"
+	NoticeReminded         = "supervision.reminded"
+	NoticeReplied          = "supervision.replied"
+	NoticeExtensionAsked   = "supervision.extension_requested"
+	NoticeExtensionGranted = "supervision.extension_granted"
+	NoticeExtensionRefused = "supervision.extension_refused"
+	NoticeClosed           = "supervision.closed"
+	NoticeEscalated        = "supervision.escalated"
+	ChannelCreated         = "notify.channel_created"
+	ChannelUpdated         = "notify.channel_updated"
+	ChannelDeleted         = "notify.channel_deleted"
+
 	// AuditExported records who exported which part of the log: reading
 	// the log changes nothing, but a copy leaving the system should be
 	// traceable (issue 4).
@@ -78,6 +90,8 @@ var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated,
 	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported,
+	NoticeIssued, NoticeReminded, NoticeReplied, NoticeExtensionAsked, NoticeExtensionGranted, NoticeExtensionRefused,
+	NoticeClosed, NoticeEscalated, ChannelCreated, ChannelUpdated, ChannelDeleted,
 }
 
 // LoginActions are the sign-in events shown on the login log.

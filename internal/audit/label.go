@@ -27,6 +27,18 @@ var labels = map[string]string{
 	DemoLoaded:   "加载演示数据",
 
 	AuditExported: "导出审计日志",
+
+	NoticeIssued:           "下发督办单",
+	NoticeReminded:         "督办催办",
+	NoticeReplied:          "督办回复",
+	NoticeExtensionAsked:   "申请延期",
+	NoticeExtensionGranted: "同意延期",
+	NoticeExtensionRefused: "不同意延期",
+	NoticeClosed:           "督办办结销号",
+	NoticeEscalated:        "升级督办",
+	ChannelCreated:         "新建通知渠道",
+	ChannelUpdated:         "修改通知渠道",
+	ChannelDeleted:         "删除通知渠道",
 }
 
 // Label returns the Chinese name of action, or action itself when it has
