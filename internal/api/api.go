@@ -16,6 +16,7 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/supervision"
 )
 
 //go:embed openapi.yaml
@@ -28,6 +29,8 @@ type Config struct {
 	Logger    *slog.Logger
 	ClientIP  func(*http.Request) string
 	RequestID func(context.Context) string
+	// WatchExtras add lists to the supervision watch (reports, milestones).
+	WatchExtras []supervision.Extra
 }
 
 type handler struct {
@@ -44,12 +47,12 @@ type route struct {
 var planReaders = []auth.Role{auth.Staff, auth.Reporter, auth.Leader}
 
 func (h *handler) routes() []route {
-	return []route{
+	return append([]route{
 		{"POST /login", h.login, nil},
 		{"GET /plans", h.listPlans, planReaders},
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
-	}
+	}, h.supervisionRoutes()...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for

@@ -10,6 +10,7 @@ import (
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/supervision"
 	"github.com/luoshi/luoshi/internal/web/static"
 )
 
@@ -25,6 +26,9 @@ type Config struct {
 	TrustProxy bool
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
+	// SilentDays flags units without a report or sign-in for this many days
+	// on the supervision watch (0: supervision.DefaultSilentDays).
+	SilentDays int
 }
 
 // Server is the HTTP handler of the whole product.
@@ -38,6 +42,8 @@ type Server struct {
 	demo       bool
 	pages      *pages
 	handler    http.Handler
+	sup        *supervision.Service
+	silentDays int
 }
 
 // New parses and checks the templates and builds the routes.
@@ -50,14 +56,15 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg}
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg, sup: &supervision.Service{DB: cfg.DB},
+		silentDays: cfg.SilentDays}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
 	}
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
-		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID})))
+		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, WatchExtras: watchExtras})))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &notFoundError{}
