@@ -48,6 +48,7 @@ Usage:
   luoshi user add --username U --role ROLE [--unit CODE] [--must-change] --password-stdin
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …]
+  luoshi notify run-once [--db …] [--smtp-host H …]
   luoshi version
 
 Every flag has an environment fallback: --db → LUOSHI_DB, --addr → LUOSHI_ADDR, …
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "notify":
+		return cmdNotify(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "luoshi", version)
 		return nil

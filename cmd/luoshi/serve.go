@@ -24,6 +24,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	tlsKey := fs.String("tls-key", getenv.or("LUOSHI_TLS_KEY", ""), "TLS private key file (PEM) (env LUOSHI_TLS_KEY)")
 	trustProxy := fs.Bool("trust-proxy", getenv.boolOr("LUOSHI_TRUST_PROXY", false), "take the client address from X-Forwarded-For (env LUOSHI_TRUST_PROXY)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
+	notifyCfg := notifyFlags(fs, getenv)
+	withNotify := fs.Bool("notify", getenv.boolOr("LUOSHI_NOTIFY", true), "run the notification worker in this process (env LUOSHI_NOTIFY)")
+	silentDays := fs.Int("silent-days", envInt(getenv, "LUOSHI_SILENT_DAYS", 30), "days without report or sign-in after which a unit is flagged silent (env LUOSHI_SILENT_DAYS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,9 +74,28 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 	}
 
-	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo})
+	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo,
+		SilentDays: *silentDays})
 	if err != nil {
 		return err
+	}
+	// The notification worker: every node may run one, the outbox's row
+	// claims make sure each message is sent by one of them.
+	workerDone := make(chan struct{})
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	defer func() { stopWorker(); <-workerDone }()
+	if *withNotify {
+		w, err := notifyCfg.worker(db, logger)
+		if err != nil {
+			return err
+		}
+		logger.Info("notification worker", "worker", w.ID, "smtp", notifyCfg.smtp.String())
+		go func() {
+			defer close(workerDone)
+			w.Run(workerCtx)
+		}()
+	} else {
+		close(workerDone)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

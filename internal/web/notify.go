@@ -220,4 +220,3 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
 	l.Crumbs = []Crumb{{Label: l.T("notify.channels"), URL: "/notify/channels"}, {Label: l.T("notify.outbox")}}
 	return s.render(w, http.StatusOK, "notify_outbox", &outboxPage{Layout: l, Rows: rows, Status: status})
 }
-
