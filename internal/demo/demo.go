@@ -95,14 +95,14 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 	}
 	var res Result
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		ids, byName := map[string]int64{}, map[string]int64{}
+		ids := map[string]int64{}
 		var names []string
 		for i, s := range units {
 			u := org.Unit{Code: s.code, Name: s.name, Kind: s.kind, DivisionCode: s.division, ParentID: ids[s.parent], Sort: i}
 			if err := tx.CreateUnit(&u); err != nil {
 				return fmt.Errorf("demo: unit %s: %w", s.name, err)
 			}
-			ids[s.code], byName[s.name] = u.ID, u.ID
+			ids[s.code] = u.ID
 			names = append(names, s.name)
 		}
 		res.Units = len(units)
@@ -111,25 +111,15 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 			return fmt.Errorf("demo: parse plan: %w", err)
 		}
 		p.Status = "active"
-		// Synthetic assignment, labelled as demo data: a key item that
-		// names counties or parks gets them as lead units.
-		for i := range p.KeyItems {
-			k := &p.KeyItems[i]
-			if len(k.LeadUnits) == 0 {
-				k.LeadUnits = k.Units
-			}
-		}
 		if err := tx.CreatePlan(p); err != nil {
 			return err
 		}
-		for _, s := range p.Sections {
-			for _, t := range s.Items {
-				for _, name := range t.Units {
-					if err := tx.Assign(t.ID, byName[name], "lead"); err != nil {
-						return err
-					}
-				}
-			}
+		// Synthetic assignments and reports, labelled as demo data.
+		if err := assign(tx, p, ids); err != nil {
+			return err
+		}
+		if err := synthesizeReports(tx, p); err != nil {
+			return err
 		}
 		res.PlanID, res.Loaded = p.ID, true
 		return tx.Audit(audit.System("demo").New(audit.DemoLoaded, "plan", strconv.FormatInt(p.ID, 10), nil,

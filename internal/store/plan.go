@@ -154,26 +154,9 @@ func (tx *Tx) createTask(planID, sectionID int64, t *plan.Task, sort *int) error
 			return err
 		}
 	}
-	// Named lead and co units that exist become responsibilities.
-	for _, r := range []struct {
-		role  string
-		names []string
-	}{{"lead", t.LeadUnits}, {"co", t.CoUnits}} {
-		for _, name := range r.names {
-			var unitID int64
-			err := tx.queryRow("SELECT id FROM units WHERE name = ? ORDER BY id LIMIT 1", name).Scan(&unitID)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("store: find unit %q: %w", name, err)
-			}
-			if err := tx.Assign(id, unitID, r.role); err != nil && !isUniqueViolation(err) {
-				return err
-			}
-		}
-	}
-	return nil
+	// Units the parser found are suggestions for staff to accept or
+	// reject (issue 8): a name in a title is no assignment.
+	return tx.createSuggestions(id, t.LeadUnits, t.CoUnits, t.Units)
 }
 
 func (tx *Tx) createIndicator(planID, taskID int64, sort int, tg *plan.Target) error {
@@ -440,7 +423,7 @@ type leadCo struct{ lead, co []string }
 func (db *DB) responsibleUnits(ctx context.Context, of parts) (map[int64]leadCo, error) {
 	rows, err := db.query(ctx, db.read, `SELECT r.task_id, r.role, u.name FROM responsibilities r
 		JOIN tasks t ON t.id = r.task_id JOIN units u ON u.id = r.unit_id
-		WHERE `+of.col("t.plan_id", "r.task_id")+` = ? ORDER BY r.task_id, r.id`, of.id)
+		WHERE r.measure_id = 0 AND `+of.col("t.plan_id", "r.task_id")+` = ? ORDER BY r.task_id, r.id`, of.id)
 	if err != nil {
 		return nil, fmt.Errorf("store: responsibilities of %+v: %w", of, err)
 	}
