@@ -81,21 +81,6 @@ func scanNotice(sc interface{ Scan(...any) error }) (Notice, error) {
 	return n, err
 }
 
-// unitInScope is the condition that the unit column is one the scope sees.
-func unitInScope(scope auth.Scope, col string) (string, []any) {
-	if scope.All {
-		return "(1 = 1)", nil
-	}
-	if len(scope.Units) == 0 {
-		return "(1 = 0)", nil
-	}
-	args := make([]any, len(scope.Units))
-	for i, u := range scope.Units {
-		args[i] = u
-	}
-	return "(" + col + " IN (?" + strings.Repeat(", ?", len(scope.Units)-1) + "))", args
-}
-
 // NoticeFilter selects notices; zero fields do not filter.
 type NoticeFilter struct {
 	Status []string

@@ -18,10 +18,11 @@ func TestBrowserRoleMenus(t *testing.T) {
 	plan := e.planURL("")
 	account := []string{"/account/password", "/account/sessions", "/account/tokens"}
 	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans"}
+	supMenu := []string{"/supervision", "/supervision/watch"}
 	want := map[string][]string{
-		"staff":    concat(planMenu, []string{"/plans/import", "/units"}, account),
-		"reporter": concat(planMenu, account),
-		"leader":   concat(planMenu, []string{"/units"}, account),
+		"staff":    concat(planMenu, []string{"/plans/import", "/units"}, supMenu, []string{"/notify/channels", "/notify/outbox"}, account),
+		"reporter": concat(planMenu, supMenu, account),
+		"leader":   concat(planMenu, []string{"/units"}, supMenu, account),
 		"sysadmin": concat([]string{"/admin/users", "/units"}, account),
 		"secadmin": concat([]string{"/admin/policy", "/admin/online"}, account),
 		"auditor":  concat([]string{"/audit", "/audit/logins"}, account),
