@@ -44,7 +44,8 @@ func notifyFlags(fs *flag.FlagSet, getenv env) *notifyConfig {
 
 // worker builds the notification worker: e-mail when an SMTP server is
 // configured, the robots always, and before each round the reminder
-// scheduler (催办 of notices near or past their deadline).
+// scheduler (催办 of notices near or past their deadline, and reminders to
+// units that have not reported as a reporting window closes).
 func (c *notifyConfig) worker(db *store.DB, logger *slog.Logger) (*notify.Worker, error) {
 	port, err := strconv.Atoi(c.port)
 	if err != nil || port <= 0 || port > 65535 {
@@ -57,7 +58,7 @@ func (c *notifyConfig) worker(db *store.DB, logger *slog.Logger) (*notify.Worker
 		smtp := c.smtp
 		senders[notify.Email] = &smtp
 	}
-	sup := &supervision.Service{DB: db}
+	sup := &supervision.Service{DB: db, Log: logger}
 	return &notify.Worker{Outbox: db, Senders: senders, BaseURL: c.baseURL, Log: logger, Poll: c.poll,
 		Before: func(ctx context.Context, now time.Time) error {
 			for _, job := range reminderJobs(sup) {
@@ -73,6 +74,7 @@ func (c *notifyConfig) worker(db *store.DB, logger *slog.Logger) (*notify.Worker
 func reminderJobs(sup *supervision.Service) []func(context.Context, time.Time) error {
 	return []func(context.Context, time.Time) error{
 		func(ctx context.Context, now time.Time) error { _, err := sup.Remind(ctx, now); return err },
+		func(ctx context.Context, now time.Time) error { _, err := sup.RemindWindows(ctx, now); return err },
 	}
 }
 

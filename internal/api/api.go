@@ -15,8 +15,8 @@ import (
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
-	"github.com/luoshi/luoshi/internal/supervision"
 )
 
 //go:embed openapi.yaml
@@ -29,8 +29,8 @@ type Config struct {
 	Logger    *slog.Logger
 	ClientIP  func(*http.Request) string
 	RequestID func(context.Context) string
-	// WatchExtras add lists to the supervision watch (reports, milestones).
-	WatchExtras []supervision.Extra
+	// Reports runs assignment and reporting changes (reports.go).
+	Reports *reporting.Service
 }
 
 type handler struct {

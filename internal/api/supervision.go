@@ -143,7 +143,7 @@ func (h *handler) watch(w http.ResponseWriter, r *http.Request) error {
 	if days < 0 || days > 3650 {
 		days = 0
 	}
-	wt, err := h.sup().Watch(r.Context(), auth.ActorFrom(r.Context()).Scope, h.cfg.DB.Now(), days, h.cfg.WatchExtras...)
+	wt, err := h.sup().Watch(r.Context(), auth.ActorFrom(r.Context()).Scope, h.cfg.DB.Now(), days)
 	if err != nil {
 		return err
 	}

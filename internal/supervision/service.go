@@ -3,6 +3,7 @@ package supervision
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 // both call it.
 type Service struct {
 	DB *store.DB
+	// Log records notifications that could not be queued (ReportEvent
+	// has no caller to return an error to); nil discards.
+	Log *slog.Logger
 }
 
 // stepAudit maps a step to its audit action.

@@ -107,6 +107,9 @@ func (s *Service) Watch(ctx context.Context, scope auth.Scope, now time.Time, si
 	for _, a := range acts {
 		w.Units = append(w.Units, SilentUnit{UnitActivity: a})
 	}
+	if err := s.ReportLists(ctx, scope, now, w); err != nil {
+		return nil, err
+	}
 	for _, x := range extra {
 		if err := x(ctx, scope, now, w); err != nil {
 			return nil, err

@@ -13,8 +13,7 @@ import (
 	"github.com/luoshi/luoshi/internal/store"
 )
 
-// home sends the user to the newest plan, or to the plan list when there
-// is none.
+// home sends each role to its start page (report.go: homeFor).
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	a := auth.ActorFrom(r.Context())
 	switch a.Role {
@@ -28,16 +27,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/audit", http.StatusSeeOther)
 		return nil
 	}
-	plans, err := s.db.Plans(r.Context(), a.Scope)
-	if err != nil {
-		return err
-	}
-	if len(plans) == 0 {
-		http.Redirect(w, r, "/plans", http.StatusSeeOther)
-		return nil
-	}
-	http.Redirect(w, r, fmt.Sprintf("/plans/%d", plans[0].ID), http.StatusSeeOther)
-	return nil
+	return s.homeFor(w, r, a)
 }
 
 // setLang stores the chosen language in a cookie and goes back.

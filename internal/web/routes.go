@@ -31,7 +31,7 @@ var (
 // own file.
 func (s *Server) routes() []route {
 	var all []route
-	for _, group := range [][]route{s.coreRoutes(), s.adminRoutes(), s.auditRoutes(), s.importRoutes(),
+	for _, group := range [][]route{s.coreRoutes(), s.adminRoutes(), s.auditRoutes(), s.importRoutes(), s.reportRoutes(),
 		s.supervisionRoutes(), s.notifyRoutes()} {
 		all = append(all, group...)
 	}

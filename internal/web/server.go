@@ -9,6 +9,8 @@ import (
 
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
+	"github.com/luoshi/luoshi/internal/report"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/supervision"
 	"github.com/luoshi/luoshi/internal/web/static"
@@ -29,6 +31,9 @@ type Config struct {
 	// SilentDays flags units without a report or sign-in for this many days
 	// on the supervision watch (0: supervision.DefaultSilentDays).
 	SilentDays int
+	// ReportNotifier hears about submitted, returned and approved reports;
+	// nil: the unit is notified through the outbox (supervision.Service).
+	ReportNotifier report.Notifier
 }
 
 // Server is the HTTP handler of the whole product.
@@ -44,6 +49,7 @@ type Server struct {
 	handler    http.Handler
 	sup        *supervision.Service
 	silentDays int
+	reports    *reporting.Service
 }
 
 // New parses and checks the templates and builds the routes.
@@ -55,16 +61,20 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	sup := &supervision.Service{DB: cfg.DB, Log: cfg.Logger}
+	if cfg.ReportNotifier == nil {
+		cfg.ReportNotifier = sup
+	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg, sup: &supervision.Service{DB: cfg.DB},
-		silentDays: cfg.SilentDays}
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg, sup: sup,
+		silentDays: cfg.SilentDays, reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
 	}
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
-		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, WatchExtras: watchExtras})))
+		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, Reports: s.reports})))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &notFoundError{}

@@ -21,16 +21,13 @@ type watchSection struct {
 	Items []supervision.WatchItem
 }
 
-// watchExtras are the lists other parts of the product add to the watch.
-var watchExtras []supervision.Extra
-
 // watch shows the automatic supervision lists (三色预警) the actor sees.
 func (s *Server) watch(w http.ResponseWriter, r *http.Request) error {
 	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
 	if days <= 0 || days > 3650 {
 		days = s.silentDays
 	}
-	wt, err := s.sup.Watch(r.Context(), auth.ActorFrom(r.Context()).Scope, s.db.Now(), days, watchExtras...)
+	wt, err := s.sup.Watch(r.Context(), auth.ActorFrom(r.Context()).Scope, s.db.Now(), days)
 	if err != nil {
 		return err
 	}
