@@ -52,7 +52,7 @@ func (h *handler) routes() []route {
 		{"GET /plans", h.listPlans, planReaders},
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
-	}, h.supervisionRoutes()...)
+	}, append(h.reportRoutes(), h.supervisionRoutes()...)...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for

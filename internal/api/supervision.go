@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/apperr"
-	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/supervision"
@@ -27,17 +25,6 @@ func (h *handler) supervisionRoutes() []route {
 		{"GET /inbox", h.inbox, auth.Roles},
 		{"POST /inbox/{id}/read", h.inboxRead, auth.Roles},
 	}
-}
-
-func (h *handler) source(r *http.Request) audit.Source {
-	ip, reqID := "", ""
-	if h.cfg.ClientIP != nil {
-		ip = h.cfg.ClientIP(r)
-	}
-	if h.cfg.RequestID != nil {
-		reqID = h.cfg.RequestID(r.Context())
-	}
-	return account.Source(auth.ActorFrom(r.Context()), ip, reqID)
 }
 
 func (h *handler) sup() *supervision.Service { return &supervision.Service{DB: h.cfg.DB} }

@@ -1,8 +1,20 @@
 package web_test
 
 import (
+	"bytes"
+	"context"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/report"
+	"github.com/luoshi/luoshi/internal/store"
 )
 
 // TestReportPagesRender opens every reporting page as the role that uses it.
@@ -31,5 +43,213 @@ func TestReportPagesRender(t *testing.T) {
 			}
 			t.Errorf("GET %s: %d, want %q in\n%.3000s", c.path, resp.StatusCode, c.want, body[i:])
 		}
+	}
+}
+
+var (
+	sheetKeyRE = regexp.MustCompile(`class="card sheet-row" data-key="([^"]+)" data-status="([^"]+)"`)
+	versionRE  = regexp.MustCompile(`name="version_([^"]+)" value="(\d+)"`)
+	valueRE    = regexp.MustCompile(`name="(value_[^"]+)"`)
+	reportIDRE = regexp.MustCompile(`data-report="(\d+)"[^>]*data-unit="射洪市"`)
+)
+
+// sheetForm fills every editable row of the reporter's month as a person
+// would: progress text, percent, state, indicator values.
+func sheetForm(t *testing.T, body, period, unit, text string) url.Values {
+	t.Helper()
+	form := url.Values{"period": {period}, "unit": {unit}}
+	for _, m := range versionRE.FindAllStringSubmatch(body, -1) {
+		k := m[1]
+		form.Set("version_"+k, m[2])
+		form.Set("progress_"+k, text)
+		form.Set("percent_"+k, "60")
+		form.Set("state_"+k, "in_progress")
+	}
+	for _, m := range valueRE.FindAllStringSubmatch(body, -1) {
+		form.Set(m[1], "1")
+	}
+	return form
+}
+
+// postMultipart posts form with one file under field.
+func (c *client) postMultipart(path string, form url.Values, field, name string, data []byte) (*http.Response, string) {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf_token", c.csrf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if field != "" {
+		fw, _ := mw.CreateFormFile(field, name)
+		fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.base+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// TestMonthByForms runs a month through the pages: staff assign in the
+// table, the county submits its month with an evidence file, staff return
+// a report, the county corrects and resubmits, staff approve; the history
+// keeps every version.
+func TestMonthByForms(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	staff, reporter := e.login(t, "staff"), e.login(t, "reporter")
+	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
+	key9 := p.KeyItems[8]
+	k := "t" + itoa(key9.ID)
+
+	// Staff change key item 9's person in the table; other rows untouched.
+	_, body := staff.get(e.planURL("/assign"))
+	orig := regexp.MustCompile(`name="orig_` + k + `" value="([^"]*)"`).FindStringSubmatch(body)
+	if orig == nil {
+		t.Fatal("no row for key item 9")
+	}
+	a, _ := e.db.Assignment(ctx, auth.Everything, key9.ID, 0)
+	form := url.Values{"orig_" + k: {html.UnescapeString(orig[1])}, "version_" + k: {itoa(a.Version)},
+		"person_" + k: {"李四"}, "phone_" + k: {"0825-6620000"}, "due_" + k: {"2023-12-31"},
+		"milestones_" + k: {"2023-06-30 完成创建方案\n2023-11-30 通过省级评审"}}
+	for _, u := range a.LeadUnits {
+		form.Add("lead_"+k, itoa(u.ID))
+	}
+	for _, u := range a.CoUnits {
+		form.Add("co_"+k, itoa(u.ID))
+	}
+	if resp, body := staff.post(e.planURL("/assign"), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("assign: %d %s", resp.StatusCode, body)
+	}
+	a, _ = e.db.Assignment(ctx, auth.Everything, key9.ID, 0)
+	if a.PersonName != "李四" || len(a.Milestones) != 2 || a.Milestones[1].Deliverable != "通过省级评审" {
+		t.Fatalf("assignment %+v", a)
+	}
+	// The same stale form again is a conflict showing the new person.
+	if resp, body := staff.post(e.planURL("/assign"), form); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "李四") {
+		t.Fatalf("stale assign: %d", resp.StatusCode)
+	}
+	// A bad date names the row.
+	form.Set("version_"+k, itoa(a.Version))
+	form.Set("due_"+k, "2023-02-30")
+	if resp, body := staff.post(e.planURL("/assign"), form); resp.StatusCode != 422 || !strings.Contains(body, "完成时限须为日期") {
+		t.Fatalf("bad date: %d", resp.StatusCode)
+	}
+
+	// The county's June, all on one page.
+	shehong, _ := e.db.UnitByCode(ctx, "510981")
+	unit := itoa(shehong.ID)
+	_, body = reporter.get(e.planURL("/report?period=2023-06"))
+	rows := sheetKeyRE.FindAllStringSubmatch(body, -1)
+	if len(rows) != 6 {
+		t.Fatalf("June has %d rows for 射洪市, want 6", len(rows))
+	}
+	form = sheetForm(t, body, "2023-06", unit, "六月按计划推进")
+	form.Set("action", "submit")
+	png := []byte("\x89PNG\r\n\x1a\n0000 evidence")
+	first := rows[0][1]
+	if resp, body := reporter.postMultipart(e.planURL("/report"), form, "file_"+first, "现场.png", png); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("submit month: %d %s", resp.StatusCode, body)
+	}
+	reports, _ := e.db.Reports(ctx, auth.Everything, store.ReportFilter{PlanID: p.ID, UnitID: shehong.ID, Period: "2023-06", WithDetails: true})
+	if len(reports) != 6 {
+		t.Fatalf("%d reports", len(reports))
+	}
+	files := 0
+	for _, r := range reports {
+		if r.Status != report.Submitted {
+			t.Fatalf("report %d is %s", r.ID, r.Status)
+		}
+		files += len(r.Files)
+	}
+	if files != 1 {
+		t.Fatalf("%d evidence files", files)
+	}
+
+	// Staff return one with a comment.
+	_, body = staff.get(e.planURL("/review?period=2023-06&unit=" + unit))
+	m := reportIDRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no 射洪市 report in the review queue")
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	r, _ := e.db.Report(ctx, auth.Everything, id)
+	if resp, _ := staff.post("/reports/"+m[1]+"/review", url.Values{"version": {itoa(r.Version)}, "decision": {"return"}, "comment": {"请补充照片说明"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("return: %d", resp.StatusCode)
+	}
+	// The county sees the comment, corrects the row and submits again.
+	_, body = reporter.get(e.planURL("/report?period=2023-06"))
+	if !strings.Contains(body, "请补充照片说明") {
+		t.Fatal("the return comment is not shown")
+	}
+	form = sheetForm(t, body, "2023-06", unit, "六月按计划推进,已补充照片说明")
+	form.Set("action", "submit")
+	if resp, body := reporter.postMultipart(e.planURL("/report"), form, "", "", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d %s", resp.StatusCode, body)
+	}
+	r, _ = e.db.Report(ctx, auth.Everything, id)
+	if r.Status != report.Submitted || r.Revision != 2 || !strings.Contains(r.Progress, "已补充") {
+		t.Fatalf("resubmitted %+v", r)
+	}
+	if resp, _ := staff.post("/reports/"+m[1]+"/review", url.Values{"version": {itoa(r.Version)}, "decision": {"approve"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approve: %d", resp.StatusCode)
+	}
+	_, body = reporter.get("/reports/" + m[1])
+	if n := strings.Count(body, `class="revision"`); n != 4 || !strings.Contains(body, "请补充照片说明") {
+		t.Fatalf("history shows %d versions", n)
+	}
+	// The evidence downloads with its checked type.
+	for _, r := range reports {
+		for _, f := range r.Files {
+			resp, got := reporter.get("/reports/" + itoa(r.ID) + "/files/" + f.SHA256)
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || got != string(png) {
+				t.Fatalf("evidence: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+		}
+	}
+}
+
+// TestSheetConflict: two tabs of the county save the same row from the
+// same version; the second is told what the first wrote.
+func TestSheetConflict(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	shehong, _ := e.db.UnitByCode(ctx, "510981")
+	a, b := e.login(t, "reporter"), e.login(t, "reporter")
+	_, body := a.get(e.planURL("/report?period=2023-06"))
+	b.get(e.planURL("/report?period=2023-06"))
+	fa := sheetForm(t, body, "2023-06", itoa(shehong.ID), "甲写的六月进展")
+	fa.Set("action", "save")
+	fb := sheetForm(t, body, "2023-06", itoa(shehong.ID), "乙写的六月进展")
+	fb.Set("action", "save")
+	if resp, body := a.postMultipart(e.planURL("/report"), fa, "", "", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save: %d %s", resp.StatusCode, body)
+	}
+	// The second tab's rows were new (version 0) when it read them.
+	resp, got := b.postMultipart(e.planURL("/report"), fb, "", "", nil)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(got, "甲写的六月进展") {
+		t.Fatalf("second save: %d", resp.StatusCode)
+	}
+	// A bad percent is told per row, as typed (422).
+	_, body = a.get(e.planURL("/report?period=2023-06"))
+	bad := sheetForm(t, body, "2023-06", itoa(shehong.ID), "丙")
+	for k := range bad {
+		if strings.HasPrefix(k, "percent_") {
+			bad.Set(k, "150")
+		}
+	}
+	bad.Set("action", "save")
+	if resp, got := a.postMultipart(e.planURL("/report"), bad, "", "", nil); resp.StatusCode != 422 || !strings.Contains(got, "完成比例须在0至100之间") {
+		t.Fatalf("bad percent: %d", resp.StatusCode)
+	}
+	// An executable named .pdf is refused, naming the file.
+	_, body = a.get(e.planURL("/report?period=2023-06"))
+	f := sheetForm(t, body, "2023-06", itoa(shehong.ID), "丁")
+	f.Set("action", "save")
+	key := sheetKeyRE.FindStringSubmatch(body)[1]
+	if resp, got := a.postMultipart(e.planURL("/report"), f, "file_"+key, "说明.pdf", []byte("MZ\x90\x00")); resp.StatusCode != 422 || !strings.Contains(got, "说明.pdf") {
+		t.Fatalf("exe as pdf: %d", resp.StatusCode)
 	}
 }

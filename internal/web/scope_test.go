@@ -13,6 +13,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/notify"
 	"github.com/luoshi/luoshi/internal/plan"
+	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/supervision"
 	"github.com/luoshi/luoshi/internal/testenv"
@@ -23,6 +24,7 @@ import (
 type foreign struct {
 	planID, taskID, keyItemID int64
 	userID, unitID, tokenID   int64
+	reportID, suggestionID    int64
 	sessionID                 string
 	marker                    string // a title only the foreign plan has
 	noticeID, inboxID         int64  // a notice to 蓬溪县; a message to the leader
@@ -38,7 +40,7 @@ func setupForeign(t testing.TB, e *env) foreign {
 	}
 	f := foreign{unitID: pengxi.ID, marker: "蓬溪县专属任务甲"}
 	p := &plan.Plan{Title: "2024年蓬溪县科技工作要点", Year: 2024, Status: "active",
-		Sections: []plan.Section{{No: 1, Title: "一", Items: []plan.Task{{No: 1, Title: f.marker, Text: "蓬溪县专属任务甲。"}}}},
+		Sections: []plan.Section{{No: 1, Title: "一", Items: []plan.Task{{No: 1, Title: f.marker, Text: "蓬溪县专属任务甲。", Units: []string{"蓬溪县"}}}}},
 		KeyItems: []plan.Task{{No: 1, Title: "蓬溪县重点事项乙", Measures: []plan.Measure{{No: 1, Text: "举措"}}}},
 	}
 	err = e.db.InTx(ctx, func(tx *store.Tx) error {
@@ -48,12 +50,23 @@ func setupForeign(t testing.TB, e *env) foreign {
 		if err := tx.Assign(p.Sections[0].Items[0].ID, pengxi.ID, "lead"); err != nil {
 			return err
 		}
-		return tx.Assign(p.KeyItems[0].ID, pengxi.ID, "lead")
+		if err := tx.Assign(p.KeyItems[0].ID, pengxi.ID, "lead"); err != nil {
+			return err
+		}
+		// A report of 蓬溪县 (issue 8).
+		f.reportID, _, err = tx.SaveDraft(p.ID, report.Draft{TaskID: p.Sections[0].Items[0].ID, UnitID: pengxi.ID, Period: "2024-01",
+			Progress: f.marker + "的进展", State: report.InProgress}, false)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.planID, f.taskID, f.keyItemID = p.ID, p.Sections[0].Items[0].ID, p.KeyItems[0].ID
+	as, err := e.db.Assignments(ctx, auth.Everything, store.AssignmentFilter{PlanID: p.ID})
+	if err != nil || len(as[0].Suggestions) != 1 {
+		t.Fatalf("foreign suggestion: %v", err)
+	}
+	f.suggestionID = as[0].Suggestions[0].ID
 	// A task of the demo plan assigned only to 蓬溪县, too.
 	demoPlan, err := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
 	if err != nil {
@@ -129,6 +142,10 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.inboxID)
 	case strings.HasPrefix(path, "/notify/channels/{id}"):
 		id = itoa(f.channelID)
+	case strings.HasPrefix(path, "/reports/{id}"), strings.HasPrefix(path, "/api/v1/reports/{id}"):
+		id = itoa(f.reportID)
+	case strings.HasPrefix(path, "/suggestions/{id}"), strings.HasPrefix(path, "/api/v1/suggestions/{id}"):
+		id = itoa(f.suggestionID)
 	case strings.HasPrefix(path, "/lang/{lang}"):
 		id = "en"
 	case !strings.Contains(path, "{"):

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,34 +14,11 @@ import (
 	"github.com/luoshi/luoshi/internal/store"
 )
 
-// postMultipart sends a form with files (name → content) under "files".
-func (c *client) postMultipart(path string, form url.Values, files map[string][]byte) (*http.Response, string) {
-	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if form.Get("csrf_token") == "" {
-		form.Set("csrf_token", c.csrf)
-	}
-	for k, vs := range form {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	for name, b := range files {
-		fw, _ := mw.CreateFormFile("files", name)
-		fw.Write(b)
-	}
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
-}
-
-var versionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
+var noticeVersionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
 
 func formVersion(t testing.TB, body string) string {
 	t.Helper()
-	m := versionRE.FindStringSubmatch(body)
+	m := noticeVersionRE.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no version on the page")
 	}
@@ -118,13 +94,13 @@ func TestSupervisionFlow(t *testing.T) {
 	}
 	// A reply with a file that is not what its name says is refused.
 	resp, body = reporter.postMultipart(link+"/reply", url.Values{"version": {formVersion(t, body)}, "text": {"已完成"}},
-		map[string][]byte{"名单.pdf": []byte("just text")})
+		"files", "名单.pdf", []byte("just text"))
 	if resp.StatusCode != 422 || !strings.Contains(body, "名单.pdf") {
 		t.Fatalf("disguised file: %d", resp.StatusCode)
 	}
 	pdf := []byte("%PDF-1.4\n%%EOF\n")
 	resp, _ = reporter.postMultipart(link+"/reply", url.Values{"version": {formVersion(t, body)}, "text": {"已入库112家"}},
-		map[string][]byte{"入库名单.pdf": pdf})
+		"files", "入库名单.pdf", pdf)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reply: %d", resp.StatusCode)
 	}
