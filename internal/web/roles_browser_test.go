@@ -20,9 +20,10 @@ func TestBrowserRoleMenus(t *testing.T) {
 	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans"}
 	supMenu := []string{"/supervision", "/supervision/watch"}
 	want := map[string][]string{
-		"staff":    concat(planMenu, []string{"/plans/import", "/units"}, supMenu, []string{"/notify/channels", "/notify/outbox"}, account),
-		"reporter": concat(planMenu, supMenu, account),
-		"leader":   concat(planMenu, []string{"/units"}, supMenu, account),
+		"staff": concat(planMenu, []string{"/plans/import", "/units", plan + "/assign", plan + "/review"}, supMenu,
+			[]string{"/notify/channels", "/notify/outbox"}, account),
+		"reporter": concat(planMenu, []string{"/", "/my/tasks", plan + "/report"}, supMenu, account),
+		"leader":   concat(planMenu, []string{"/units", "/", plan + "/review"}, supMenu, account),
 		"sysadmin": concat([]string{"/admin/users", "/units"}, account),
 		"secadmin": concat([]string{"/admin/policy", "/admin/online"}, account),
 		"auditor":  concat([]string{"/audit", "/audit/logins"}, account),
