@@ -185,3 +185,17 @@ func (db *DB) UnitActivities(ctx context.Context, scope auth.Scope) ([]UnitActiv
 	}
 	return out, nil
 }
+
+// LastLogin returns when a user last signed in, or nil when never.
+func (db *DB) LastLogin(ctx context.Context, userID int64) (*time.Time, error) {
+	var at time.Time
+	err := db.queryRow(ctx, db.read, `SELECT created_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC LIMIT 1`,
+		userID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user %d last login: %w", userID, err)
+	}
+	return &at, nil
+}

@@ -97,6 +97,9 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 	}
 	todayT, _ := time.Parse("2006-01-02", w.Today)
 	lastReport := map[int64]time.Time{}
+	lastBy := map[string]time.Time{} // by username
+	owners := map[int64]*SilentOwner{}
+	var ownerOrder []int64
 	for _, pl := range plans {
 		rules, year, err := s.DB.PlanRules(ctx, pl.ID)
 		if err != nil {
@@ -118,6 +121,9 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 			}
 			if t := *r.SubmittedAt; t.After(lastReport[r.UnitID]) {
 				lastReport[r.UnitID] = t
+			}
+			if t := *r.SubmittedAt; t.After(lastBy[r.SubmittedBy]) {
+				lastBy[r.SubmittedBy] = t
 			}
 			k := key{r.UnitID, r.TaskID, r.MeasureID}
 			if cur, ok := latest[k]; !ok || cur.Period < r.Period {
@@ -150,6 +156,15 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 		for _, a := range assignments {
 			if len(a.LeadUnits) == 0 {
 				continue
+			}
+			if a.PersonUserID != 0 {
+				o := owners[a.PersonUserID]
+				if o == nil {
+					o = &SilentOwner{UserID: a.PersonUserID, Name: a.Person(), UnitName: a.LeadNames()}
+					owners[a.PersonUserID] = o
+					ownerOrder = append(ownerOrder, a.PersonUserID)
+				}
+				o.Items++
 			}
 			units := make([]store.WatchUnit, len(a.LeadUnits))
 			for i, u := range a.LeadUnits {
@@ -250,6 +265,21 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 			it.Note = strings.Join(notes, ";")
 			w.Reports = append(w.Reports, it)
 		}
+	}
+	for _, id := range ownerOrder {
+		o := owners[id]
+		login, err := s.DB.LastLogin(ctx, id)
+		if err != nil {
+			return err
+		}
+		if u, err := s.DB.User(ctx, id); err == nil {
+			o.Username = u.Username
+		}
+		o.LastLogin = login
+		if t, ok := lastBy[o.Username]; ok {
+			o.LastReport = &t
+		}
+		w.Owners = append(w.Owners, *o)
 	}
 	for i := range w.Units {
 		if t, ok := lastReport[w.Units[i].UnitID]; ok {

@@ -80,7 +80,7 @@ func newMonth(t *testing.T, engine string) *month {
 	}
 	item, key := m.plan.Sections[0].Items[0], m.plan.KeyItems[0]
 	err = m.rep.SaveAssignments(ctx, audit.System("t"), m.staff, []report.AssignmentInput{
-		{TaskID: item.ID, LeadUnitIDs: []int64{m.county.ID}, PersonName: "李明", DueOn: "2023-09-30",
+		{TaskID: item.ID, LeadUnitIDs: []int64{m.county.ID}, PersonName: "李明", PersonUserID: m.cty.ID, DueOn: "2023-09-30",
 			Milestones: []report.Milestone{{DueOn: "2023-05-31", Deliverable: "完成选址"}}},
 		{TaskID: key.ID, LeadUnitIDs: []int64{m.park.ID}},
 	}, nil)
@@ -175,6 +175,14 @@ func TestWatchFromReports(t *testing.T) {
 						t.Errorf("park activity: %+v", u)
 					}
 				}
+			}
+			// Its owner, the county's reporter, reported but never signed in.
+			if len(w.Owners) != 1 || w.Owners[0].UserID != m.cty.ID || w.Owners[0].Items != 1 || w.Owners[0].LastReport == nil ||
+				w.Owners[0].Silent || w.Owners[0].Days != 4 {
+				t.Errorf("owners: %+v", w.Owners)
+			}
+			if w, _ := m.sup.Watch(ctx, auth.Everything, m.now.AddDate(0, 0, 30), 30); len(w.Owners) != 1 || !w.Owners[0].Silent {
+				t.Errorf("a month later the owner is not silent: %+v", w.Owners)
 			}
 			// The county's own view holds only its rows.
 			cw, err := m.sup.Watch(ctx, m.cty.Scope, m.now, 30)

@@ -36,6 +36,20 @@ type SilentUnit struct {
 	Days int `json:"days"`
 }
 
+// SilentOwner is a person responsible for items (an assignment's person
+// with an account), with when they last signed in and reported.
+type SilentOwner struct {
+	UserID     int64      `json:"user_id"`
+	Username   string     `json:"username"`
+	Name       string     `json:"name"`
+	UnitName   string     `json:"unit_name"`
+	Items      int        `json:"items"`
+	LastLogin  *time.Time `json:"last_login,omitempty"`
+	LastReport *time.Time `json:"last_report,omitempty"`
+	Silent     bool       `json:"silent"`
+	Days       int        `json:"days"` // -1: never active
+}
+
 // Watch is the automatic supervision lists on a day.
 type Watch struct {
 	Today      string         `json:"today"`
@@ -44,6 +58,7 @@ type Watch struct {
 	Tasks      []WatchItem    `json:"tasks"`    // tasks against their due date and time progress
 	Reports    []WatchItem    `json:"reports"`  // missing and late reports
 	Units      []SilentUnit   `json:"units"`    // units by last activity, silent first
+	Owners     []SilentOwner  `json:"owners"`   // responsible persons with an account, silent first
 	Counts     map[string]int `json:"counts"`   // items per colour, over all lists
 }
 
@@ -117,16 +132,13 @@ func (s *Service) Watch(ctx context.Context, scope auth.Scope, now time.Time, si
 	}
 	for i := range w.Units {
 		u := &w.Units[i]
-		last := u.LastLogin
-		if u.LastReport != nil && (last == nil || u.LastReport.After(*last)) {
-			last = u.LastReport
-		}
-		u.Days = -1
-		if last != nil {
-			u.Days = int(now.Sub(*last).Hours() / 24)
-		}
-		u.Silent = last == nil || u.Days >= silentDays
+		u.Days, u.Silent = quiet(now, silentDays, u.LastLogin, u.LastReport)
 	}
+	for i := range w.Owners {
+		o := &w.Owners[i]
+		o.Days, o.Silent = quiet(now, silentDays, o.LastLogin, o.LastReport)
+	}
+	sort.SliceStable(w.Owners, func(i, j int) bool { return w.Owners[i].Silent && !w.Owners[j].Silent })
 	sort.SliceStable(w.Units, func(i, j int) bool {
 		a, b := w.Units[i], w.Units[j]
 		if a.Silent != b.Silent {
@@ -141,6 +153,20 @@ func (s *Service) Watch(ctx context.Context, scope auth.Scope, now time.Time, si
 		}
 	}
 	return w, nil
+}
+
+// quiet returns the days since the later of two activities (-1: never)
+// and whether that is at least silentDays.
+func quiet(now time.Time, silentDays int, a, b *time.Time) (int, bool) {
+	last := a
+	if b != nil && (last == nil || b.After(*last)) {
+		last = b
+	}
+	if last == nil {
+		return -1, true
+	}
+	days := int(now.Sub(*last).Hours() / 24)
+	return days, days >= silentDays
 }
 
 func yearStart(year int) time.Time { return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC) }
