@@ -49,6 +49,9 @@ Usage:
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …]
   luoshi notify run-once [--db …] [--smtp-host H …]
+  luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
+  luoshi export enterprises|contracts|platforms|projects|teams|commissioners [--db …] --out FILE.xlsx|.csv
+  luoshi import enterprises|contracts|platforms|projects|teams|commissioners [--db …] FILE.xlsx|.csv [--valid-only]
   luoshi version
 
 Every flag has an environment fallback: --db → LUOSHI_DB, --addr → LUOSHI_ADDR, …
@@ -72,10 +75,16 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUser(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "unit":
 		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
+	case "bulletin":
+		return cmdBulletin(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "notify":
 		return cmdNotify(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "luoshi", version)
 		return nil

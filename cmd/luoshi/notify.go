@@ -109,10 +109,3 @@ func cmdNotify(ctx context.Context, args []string, getenv env, stdout, stderr io
 	return err
 }
 
-// envInt reads an integer environment value, or def.
-func envInt(getenv env, key string, def int) int {
-	if n, err := strconv.Atoi(getenv(key)); err == nil {
-		return n
-	}
-	return def
-}

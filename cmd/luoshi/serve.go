@@ -23,6 +23,7 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	tlsCert := fs.String("tls-cert", getenv.or("LUOSHI_TLS_CERT", ""), "TLS certificate file (PEM); with --tls-key serves HTTPS (env LUOSHI_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv.or("LUOSHI_TLS_KEY", ""), "TLS private key file (PEM) (env LUOSHI_TLS_KEY)")
 	trustProxy := fs.Bool("trust-proxy", getenv.boolOr("LUOSHI_TRUST_PROXY", false), "take the client address from X-Forwarded-For (env LUOSHI_TRUST_PROXY)")
+	importMaxMB := fs.Int("import-max-mb", envInt(getenv, "LUOSHI_IMPORT_MAX_MB", 20), "largest registry import file in MB, at most 64 (env LUOSHI_IMPORT_MAX_MB)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
 	notifyCfg := notifyFlags(fs, getenv)
 	withNotify := fs.Bool("notify", getenv.boolOr("LUOSHI_NOTIFY", true), "run the notification worker in this process (env LUOSHI_NOTIFY)")
@@ -69,13 +70,16 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 			for _, a := range res.Accounts {
 				fmt.Fprintf(stdout, "  %-9s %-9s %-10s 密码 %s\n", a.Username, a.Role, a.Unit, a.Password)
 			}
+			if err := loadDemoRegistry(ctx, db, stdout); err != nil {
+				return err
+			}
 		} else {
 			fmt.Fprintln(stdout, "数据库已有数据,未载入演示数据(database not empty: demo not loaded)")
 		}
 	}
 
 	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo,
-		SilentDays: *silentDays})
+		SilentDays: *silentDays, ImportMaxBytes: int64(*importMaxMB) << 20})
 	if err != nil {
 		return err
 	}

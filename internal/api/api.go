@@ -52,7 +52,8 @@ func (h *handler) routes() []route {
 		{"GET /plans", h.listPlans, planReaders},
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
-	}, append(h.reportRoutes(), h.supervisionRoutes()...)...)
+		{"GET /dashboard", h.dashboard, bureauReaders},
+	}, append(append(h.registryRoutes(), h.reportRoutes()...), h.supervisionRoutes()...)...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for

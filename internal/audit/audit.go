@@ -67,6 +67,12 @@ const (
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
 
+	IndicatorUpdated       = "indicator.updated"
+	IndicatorAllocated     = "indicator.allocated"
+	IndicatorValueSet      = "indicator.value_set"
+	BulletinExported       = "bulletin.exported"
+	AssessmentWeightSet    = "assessment.weight_set"
+	AssessmentExported     = "assessment.exported"
 	NoticeIssued           = "supervision.issued"
 	NoticeReminded         = "supervision.reminded"
 	NoticeReplied          = "supervision.replied"
@@ -90,6 +96,8 @@ var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
 	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated,
 	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported,
+	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet, BulletinExported,
+	AssessmentWeightSet, AssessmentExported,
 	NoticeIssued, NoticeReminded, NoticeReplied, NoticeExtensionAsked, NoticeExtensionGranted, NoticeExtensionRefused,
 	NoticeClosed, NoticeEscalated, ChannelCreated, ChannelUpdated, ChannelDeleted,
 }

@@ -28,6 +28,12 @@ var labels = map[string]string{
 
 	AuditExported: "导出审计日志",
 
+	IndicatorUpdated:       "修改指标设置",
+	IndicatorAllocated:     "分解指标目标",
+	IndicatorValueSet:      "录入指标完成值",
+	BulletinExported:       "导出月度通报",
+	AssessmentWeightSet:    "设置考核权重",
+	AssessmentExported:     "导出年度考核",
 	NoticeIssued:           "下发督办单",
 	NoticeReminded:         "督办催办",
 	NoticeReplied:          "督办回复",

@@ -121,6 +121,10 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 		if err := synthesizeReports(tx, p); err != nil {
 			return err
 		}
+		ids2, weights := reportingUnits(ids)
+		if err := loadValues(tx, p, ids2, weights, db.Now()); err != nil {
+			return err
+		}
 		res.PlanID, res.Loaded = p.ID, true
 		return tx.Audit(audit.System("demo").New(audit.DemoLoaded, "plan", strconv.FormatInt(p.ID, 10), nil,
 			map[string]any{"units": len(units), "title": p.Title}))

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/indicator"
 	"github.com/luoshi/luoshi/internal/plan"
 )
 
@@ -172,9 +173,13 @@ func (tx *Tx) createIndicator(planID, taskID int64, sort int, tg *plan.Target) e
 	if cmp == "" {
 		cmp = plan.AtLeast
 	}
+	// How it accumulates is a guess from its wording until staff confirm it.
+	kind, lag := indicator.GuessKind(tg.Name, tg.Unit, tg.Increment), indicator.GuessLag(tg.Name)
 	id, err := tx.insert(`INSERT INTO indicators (plan_id, task_id, sort, name, unit, comparator, increment, target_value,
-		stretch_value, display, source, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-		planID, task, sort, tg.Name, tg.Unit, string(cmp), tg.Increment, tg.Value, stretch, tg.Display, tg.Source, now, now)
+		stretch_value, display, source, kind, lag_months, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		planID, task, sort, tg.Name, tg.Unit, string(cmp), tg.Increment, tg.Value, stretch, tg.Display, tg.Source,
+		string(kind), lag, now, now)
 	if err != nil {
 		return fmt.Errorf("store: create indicator %q: %w", tg.Name, err)
 	}

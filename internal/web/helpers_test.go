@@ -33,6 +33,7 @@ type env struct {
 	db   *store.DB
 	demo demo.Result
 	srv  *web.Server
+	dsn  string
 }
 
 // newServer serves the demo from a fresh SQLite file.
@@ -62,7 +63,7 @@ func newServerOn(t testing.TB, dsn string) *env {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &env{ts: ts, db: db, demo: res, srv: srv}
+	return &env{ts: ts, db: db, demo: res, srv: srv, dsn: dsn}
 }
 
 func (e *env) password(t testing.TB, username string) string {

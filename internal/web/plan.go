@@ -57,6 +57,9 @@ type planPage struct {
 	Layout
 	Plan *plan.Plan
 	Tab  string
+	// Computed are the headline targets with their registry bindings
+	// (registry.go), on the overview.
+	Computed []ComputedTarget
 }
 
 // loadPlan reads the plan named by the {id} path value.
@@ -88,6 +91,9 @@ func (s *Server) loadPlan(w http.ResponseWriter, r *http.Request, tab, title str
 func (s *Server) planOverview(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.loadPlan(w, r, "overview", "plan.overview")
 	if err != nil {
+		return err
+	}
+	if page.Computed, err = s.computedTargets(r, page.Plan.ID, page.Plan.Year, page.Plan.Targets); err != nil {
 		return err
 	}
 	return s.render(w, http.StatusOK, "plan", page)

@@ -40,6 +40,8 @@ var funcs = template.FuncMap{
 	"localTime":   localTime,
 	"formatValue": plan.FormatValue,
 	"join":        strings.Join,
+	"pct":         pct,
+	"statusClass": statusClass,
 	// highlight marks the number of a target in its source sentence.
 	"highlight": func(source, value string) template.HTML {
 		esc := template.HTMLEscapeString(source)

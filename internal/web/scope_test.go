@@ -25,9 +25,11 @@ type foreign struct {
 	planID, taskID, keyItemID int64
 	userID, unitID, tokenID   int64
 	reportID, suggestionID    int64
+	indicatorID               int64
 	sessionID                 string
-	marker                    string // a title only the foreign plan has
-	noticeID, inboxID         int64  // a notice to 蓬溪县; a message to the leader
+	marker                    string           // a title only the foreign plan has
+	registry                  map[string]int64 // a record of each registry (registry_test.go)
+	noticeID, inboxID         int64            // a notice to 蓬溪县; a message to the leader
 	channelID                 int64
 }
 
@@ -77,6 +79,8 @@ func setupForeign(t testing.TB, e *env) foreign {
 		t.Fatal(err)
 	}
 	f.taskID = lonely.ID
+	f.indicatorID = demoPlan.Targets[0].ID
+	f.registry = setupForeignRegistry(t, e, pengxi.ID, f.marker)
 
 	// Another user's session and token.
 	leader := e.login(t, "leader")
@@ -146,6 +150,10 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.reportID)
 	case strings.HasPrefix(path, "/suggestions/{id}"), strings.HasPrefix(path, "/api/v1/suggestions/{id}"):
 		id = itoa(f.suggestionID)
+	case strings.HasPrefix(path, "/indicators/{id}"):
+		id = itoa(f.indicatorID)
+	case strings.Contains(path, "/registry/") && strings.Contains(path, "{"):
+		id = itoa(f.registryID(t, path))
 	case strings.HasPrefix(path, "/lang/{lang}"):
 		id = "en"
 	case !strings.Contains(path, "{"):

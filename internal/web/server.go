@@ -34,6 +34,8 @@ type Config struct {
 	// ReportNotifier hears about submitted, returned and approved reports;
 	// nil: the unit is notified through the outbox (supervision.Service).
 	ReportNotifier report.Notifier
+	// ImportMaxBytes limits a registry import file (default 20 MB).
+	ImportMaxBytes int64
 }
 
 // Server is the HTTP handler of the whole product.
@@ -45,6 +47,7 @@ type Server struct {
 	secure     bool
 	trustProxy bool
 	demo       bool
+	importMax  int64
 	pages      *pages
 	handler    http.Handler
 	sup        *supervision.Service
@@ -66,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.ReportNotifier = sup
 	}
 	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, pages: pg, sup: sup,
+		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg, sup: sup,
 		silentDays: cfg.SilentDays, reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

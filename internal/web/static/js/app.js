@@ -8,6 +8,8 @@
  *   .app-nav                               gets a menu toggle on narrow screens
  *   <div class="chart" data-chart='{…}'>   an ECharts option as JSON
  *   .flash-success                         fades out after 5 s
+ *   <button class="print-button">         prints the page
+ *   <select class="auto-submit">           submits its form on change
  * Load it after htmx with defer:
  *   <script src="{{static "vendor/htmx.min.js"}}" defer></script>
  *   <script src="{{static "js/app.js"}}" defer></script>
@@ -239,6 +241,21 @@
       }, 5000);
     });
   }
+
+  // ---- (f) print buttons and self-submitting selects ----
+  doc.addEventListener('click', function (evt) {
+    var btn = evt.target && evt.target.closest ? evt.target.closest('.print-button') : null;
+    if (btn) {
+      evt.preventDefault();
+      window.print();
+    }
+  });
+  doc.addEventListener('change', function (evt) {
+    var el = evt.target;
+    if (el && el.matches && el.matches('select.auto-submit') && el.form) {
+      el.form.submit();
+    }
+  });
 
   // ---- start-up, and again for content swapped in by htmx ----
   function enhance(scope) {
