@@ -14,7 +14,13 @@ func TestAssessmentWeightsAndShares(t *testing.T) {
 		ctx := context.Background()
 		_, county := createUnits(t, db)
 		p := samplePlan()
-		mustTx(t, db, func(tx *store.Tx) error { return tx.CreatePlan(p) })
+		// Parsed units are suggestions (issue 8): staff assign the lead.
+		mustTx(t, db, func(tx *store.Tx) error {
+			if err := tx.CreatePlan(p); err != nil {
+				return err
+			}
+			return tx.Assign(p.KeyItems[0].ID, county.ID, "lead")
+		})
 
 		w := assess.Weight{Item: assess.IndicatorItem(p.Targets[0].ID), Weight: 40, BonusRate: 0.5, BonusCap: 0.2}
 		mustTx(t, db, func(tx *store.Tx) error { _, err := tx.SetAssessmentWeight(p.ID, &w); return err })
