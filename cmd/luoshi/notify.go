@@ -108,4 +108,3 @@ func cmdNotify(ctx context.Context, args []string, getenv env, stdout, stderr io
 		res.Sent, res.Retried, res.Failed, res.Sent, res.Retried, res.Failed)
 	return err
 }
-

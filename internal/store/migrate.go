@@ -161,4 +161,3 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
-

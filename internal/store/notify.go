@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -383,5 +382,3 @@ func (tx *Tx) MarkRead(userID, id int64) (InboxItem, error) {
 	return m, nil
 }
 
-// itoa64 formats an id for keys and audit entries.
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

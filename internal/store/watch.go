@@ -118,7 +118,7 @@ func (db *DB) leadUnits(ctx context.Context, scope auth.Scope) (map[int64][]Watc
 	cond, args := taskInScope(scope, "r.task_id")
 	rows, err := db.query(ctx, db.read, `SELECT r.task_id, u.id, u.name FROM responsibilities r JOIN units u ON u.id = r.unit_id
 		JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
-		WHERE r.role = 'lead' AND p.status = 'active' AND `+cond+` ORDER BY r.task_id, u.sort, u.code`, args...)
+		WHERE r.role = 'lead' AND r.measure_id = 0 AND p.status = 'active' AND `+cond+` ORDER BY r.task_id, u.sort, u.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: lead units: %w", err)
 	}
