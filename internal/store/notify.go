@@ -275,18 +275,19 @@ func (db *DB) ReleaseOutbox(ctx context.Context, ids []int64, worker string) err
 
 // OutboxRow is an outbox row as staff see it.
 type OutboxRow struct {
-	ID        int64
-	Event     string
-	UnitName  string
-	Kind      notify.Kind
-	Channel   string
-	Subject   string
-	Status    string
-	DueAt     time.Time
-	SentAt    sql.NullTime
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
+	ID        int64        `json:"id"`
+	Event     string       `json:"event"`
+	UnitName  string       `json:"unit_name"`
+	Kind      notify.Kind  `json:"kind"`
+	Channel   string       `json:"channel"`
+	Subject   string       `json:"subject"`
+	Status    string       `json:"status"`
+	DueAt     time.Time    `json:"due_at"`
+	SentAt    sql.NullTime `json:"-"`
+	Sent      *time.Time   `json:"sent_at,omitempty"`
+	Attempts  int          `json:"attempts"`
+	LastError string       `json:"last_error"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
 // OutboxRows lists the newest outbox rows, optionally of one status.
@@ -309,6 +310,10 @@ func (db *DB) OutboxRows(ctx context.Context, status string, limit int) ([]Outbo
 		if err := rows.Scan(&r.ID, &r.Event, &r.UnitName, &r.Kind, &r.Channel, &r.Subject, &r.Status, &r.DueAt, &r.SentAt,
 			&r.Attempts, &r.LastError, &r.CreatedAt); err != nil {
 			return nil, fmt.Errorf("store: outbox rows: %w", err)
+		}
+		if r.SentAt.Valid {
+			t := r.SentAt.Time
+			r.Sent = &t
 		}
 		out = append(out, r)
 	}

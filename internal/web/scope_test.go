@@ -144,7 +144,7 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.noticeID)
 	case strings.HasPrefix(path, "/inbox/{id}"), strings.HasPrefix(path, "/api/v1/inbox/{id}"):
 		id = itoa(f.inboxID)
-	case strings.HasPrefix(path, "/notify/channels/{id}"):
+	case strings.HasPrefix(path, "/notify/channels/{id}"), strings.HasPrefix(path, "/api/v1/notify/channels/{id}"):
 		id = itoa(f.channelID)
 	case strings.HasPrefix(path, "/reports/{id}"), strings.HasPrefix(path, "/api/v1/reports/{id}"):
 		id = itoa(f.reportID)

@@ -228,6 +228,29 @@ func TestChannelsPage(t *testing.T) {
 	if resp, _ := staff.get("/notify/outbox"); resp.StatusCode != 200 {
 		t.Fatalf("outbox page: %d", resp.StatusCode)
 	}
+	// The same by API: the secret shows only as set.
+	token := apiToken(t, e, "staff")
+	resp, body = apiGet(t, e, token, "/api/v1/notify/channels?unit="+unit)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"secret_set":true`) || strings.Contains(body, "SECabc") {
+		t.Fatalf("API channels: %d %s", resp.StatusCode, body)
+	}
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/notify/channels", strings.NewReader(
+		`{"unit_id": `+unit+`, "kind": "email", "target": "shehong@example.gov.cn"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, body := e.anon(t).do(req); resp.StatusCode != 201 || !strings.Contains(body, `"enabled":true`) {
+		t.Fatalf("API create channel: %d %s", resp.StatusCode, body)
+	}
+	req, _ = http.NewRequest("DELETE", e.ts.URL+"/api/v1/notify/channels/"+itoa(chans[0].ID)+"?version=1", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, _ := e.anon(t).do(req); resp.StatusCode != 409 {
+		t.Fatalf("API delete with a stale version: %d", resp.StatusCode)
+	}
+	if resp, _ := apiGet(t, e, apiToken(t, e, "reporter"), "/api/v1/notify/channels"); resp.StatusCode != 404 {
+		t.Fatalf("reporter reads channels by API: %d", resp.StatusCode)
+	}
+	if resp, body := apiGet(t, e, token, "/api/v1/notify/outbox"); resp.StatusCode != 200 || !strings.Contains(body, `"messages"`) {
+		t.Fatalf("API outbox: %d", resp.StatusCode)
+	}
 }
 
 // TestWatchPage renders the watch lists for staff and a reporter.
