@@ -94,7 +94,31 @@ func assign(tx *store.Tx, p *plan.Plan, ids map[string]int64) error {
 			return fmt.Errorf("demo: assign key item %d: %w", k.No, err)
 		}
 	}
+	// The parser's suggestions that the assignments took up are accepted;
+	// the others stay open, for staff to decide on.
+	list, err := tx.Assignments(auth.Everything, store.AssignmentFilter{PlanID: p.ID})
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		for _, sg := range a.Suggestions {
+			if sg.UnitID != 0 && (a.HasLead(sg.UnitID) || hasUnit(a.CoUnits, sg.UnitID)) {
+				if err := tx.SetSuggestionState(sg.ID, "accepted", sg.Version); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
+}
+
+func hasUnit(us []report.UnitRef, id int64) bool {
+	for _, u := range us {
+		if u.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // ReportMonths is how many months of the demo year hold synthetic reports.
@@ -103,9 +127,11 @@ const ReportMonths = 5
 // synthesizeReports fills the first ReportMonths months of the plan year
 // with reports from every lead unit, each labelled 演示数据: approved up to
 // the month before last; in the last month some are approved, some wait
-// for review, some were returned, one unit reports 滞后 and one has not
-// reported at all, so that every screen has something to show.
-func synthesizeReports(tx *store.Tx, p *plan.Plan) error {
+// for review, some were returned, some units report 滞后 and some have
+// not reported at all, so that every screen has something to show. The
+// unit upToDate (the demo reporter's) has all its months approved, so its
+// home shows the month now due.
+func synthesizeReports(tx *store.Tx, p *plan.Plan, upToDate int64) error {
 	sheetRows, err := tx.Assignments(auth.Everything, store.AssignmentFilter{PlanID: p.ID})
 	if err != nil {
 		return err
@@ -125,7 +151,7 @@ func synthesizeReports(tx *store.Tx, p *plan.Plan) error {
 			}
 			for _, u := range a.LeadUnits {
 				n++
-				last := month == ReportMonths
+				last := month == ReportMonths && u.ID != upToDate
 				if last && n%11 == 0 {
 					continue // not reported: shows as missing
 				}
@@ -148,7 +174,13 @@ func synthesizeReports(tx *store.Tx, p *plan.Plan) error {
 				if _, err := tx.SetReportStatus(id, version, []report.Status{report.StatusDraft}, report.Submitted, "demo", ""); err != nil {
 					return err
 				}
-				submitted := time.Date(p.Year, time.Month(month+1), 1+n%6, 2, 0, 0, 0, time.UTC)
+				// In the window (days 1–5 of the next month), except some
+				// late ones in the last month.
+				day := 1 + n%5
+				if last && n%6 == 0 {
+					day = 8
+				}
+				submitted := time.Date(p.Year, time.Month(month+1), day, 2, 0, 0, 0, time.UTC)
 				var reviewed time.Time
 				switch {
 				case last && n%3 == 0:

@@ -86,6 +86,16 @@ var accounts = []struct {
 	{"auditor", auth.Auditor, "sn-kjj"},
 }
 
+// reporterUnit is the unit code of the demo's reporter account.
+func reporterUnit() string {
+	for _, a := range accounts {
+		if a.role == auth.Reporter {
+			return a.unit
+		}
+	}
+	return ""
+}
+
 // Load fills an empty database with the demo units and plan, in one
 // transaction. A database that already holds units or plans is left alone.
 func Load(ctx context.Context, db *store.DB) (Result, error) {
@@ -118,7 +128,7 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 		if err := assign(tx, p, ids); err != nil {
 			return err
 		}
-		if err := synthesizeReports(tx, p); err != nil {
+		if err := synthesizeReports(tx, p, ids[reporterUnit()]); err != nil {
 			return err
 		}
 		if err := supervise(tx, p, ids); err != nil {

@@ -100,7 +100,8 @@ type Assignment struct {
 	// PersonPhone is the person's phone, when no user is named.
 	PersonPhone  string `json:"person_phone"`
 	PersonUserID int64  `json:"person_user_id,omitempty"`
-	PersonUser   string `json:"person_user,omitempty"`
+	// PersonUser is the username of PersonUserID.
+	PersonUser string `json:"person_user,omitempty"`
 	// DueOn is the assigned due date, else the one the plan states.
 	DueOn       string       `json:"due_on"`
 	PlanDue     string       `json:"plan_due,omitempty"`
@@ -201,7 +202,8 @@ func (in *AssignmentInput) Validate(prefix string) error {
 			fields[prefix+"co_units"] = prefix + "同一单位不能既是牵头单位又是配合单位"
 		}
 	}
-	if len(in.LeadUnitIDs) == 0 && (len(in.CoUnitIDs) > 0 || in.PersonName != "" || in.DueOn != "" || len(in.Milestones) > 0) {
+	// A measure without lead units follows its key item's.
+	if len(in.LeadUnitIDs) == 0 && in.MeasureID == 0 && (len(in.CoUnitIDs) > 0 || in.PersonName != "" || in.DueOn != "" || len(in.Milestones) > 0) {
 		fields[prefix+"lead_units"] = prefix + "请先指定牵头单位"
 	}
 	for i := range in.Milestones {

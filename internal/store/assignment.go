@@ -174,7 +174,7 @@ func (db *DB) fillAssignments(ctx context.Context, qr queryer, planID, taskID in
 		return err
 	}
 	rows, err = db.query(ctx, qr, `SELECT a.id, a.task_id, a.measure_id, a.person_name, a.person_phone,
-		COALESCE(a.person_user_id, 0), COALESCE(us.name, us.username, ''), a.due_on, a.version
+		COALESCE(a.person_user_id, 0), COALESCE(us.username, ''), a.due_on, a.version
 		FROM assignments a JOIN tasks t ON t.id = a.task_id LEFT JOIN users us ON us.id = a.person_user_id WHERE `+filter, args...)
 	if err != nil {
 		return fmt.Errorf("store: assignments of plan %d: %w", planID, err)
@@ -250,11 +250,13 @@ func (db *DB) fillAssignments(ctx context.Context, qr queryer, planID, taskID in
 		}
 		if len(a.LeadUnits) == 0 && len(a.CoUnits) == 0 && parent != nil && parent.TaskID == a.TaskID {
 			a.LeadUnits, a.CoUnits, a.Inherited = parent.LeadUnits, parent.CoUnits, true
-			if a.PersonName == "" && a.PersonUserID == 0 {
+			if a.ID == 0 {
+				// Nobody assigned the measure itself: its key item's
+				// person and date hold for it.
 				a.PersonName, a.PersonPhone, a.PersonUserID, a.PersonUser = parent.PersonName, parent.PersonPhone, parent.PersonUserID, parent.PersonUser
-			}
-			if a.DueOn == "" {
-				a.DueOn = parent.DueOn
+				if a.DueOn == "" {
+					a.DueOn = parent.DueOn
+				}
 			}
 		}
 	}
@@ -500,4 +502,14 @@ func (db *DB) CurrentPlanID(ctx context.Context, scope auth.Scope, year int) (in
 		return rank(plans[i]) < rank(plans[j])
 	})
 	return plans[0].ID, nil
+}
+
+// SuggestionByName finds a task's suggestion by the name the parser read.
+func (tx *Tx) SuggestionByName(taskID int64, name string) (id, unitID, version int64, err error) {
+	err = tx.queryRow(`SELECT id, COALESCE(unit_id, 0), version FROM unit_suggestions WHERE task_id = ? AND measure_id = 0 AND name = ?`,
+		taskID, name).Scan(&id, &unitID, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = notFound("suggestion", name)
+	}
+	return
 }

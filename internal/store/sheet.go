@@ -110,6 +110,10 @@ func (db *DB) Sheet(ctx context.Context, scope auth.Scope, planID int64, periodK
 			}
 			if prev, ok := prevByKey[k]; ok {
 				row.Previous = &prev
+				if !has {
+					// Carried forward: last period's percent and state.
+					row.Report.Percent, row.Report.State = prev.Percent, prev.State
+				}
 			}
 			tk := fmt.Sprintf("%d/%d", u.ID, a.TaskID)
 			if !valuesGiven[tk] {

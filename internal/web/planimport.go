@@ -13,6 +13,7 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/i18n"
+	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/plan/importer"
 	"github.com/luoshi/luoshi/internal/plan/parse"
@@ -150,7 +151,7 @@ func (s *Server) importSave(w http.ResponseWriter, r *http.Request) error {
 	importer.DropTargets(p, func(i int) bool { return form.Has(importer.TargetField(i, "drop")) })
 	replaceID, _ := strconv.ParseInt(form.Get("replace"), 10, 64)
 	err = importer.New(s.db).Save(r.Context(), s.source(r), p, importer.SaveOptions{
-		ReplaceID: replaceID, SourceName: d.rev.Document.Name})
+		ReplaceID: replaceID, SourceName: d.rev.Document.Name, Units: unitChoices(form, p)})
 	if e := apperr.As(err); e != nil && e.Code != apperr.Internal {
 		// Show the review again as it was submitted, with the reason.
 		again, rerr := s.reviewFromForm(r, form)
@@ -282,6 +283,8 @@ type reviewPage struct {
 	Form   url.Values
 	Fields map[string]string
 	Error  string
+	// Units are the org units a reviewer may assign (planimport_units.go).
+	Units []org.Unit
 }
 
 // targetRow is one target of the review.
@@ -301,6 +304,9 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	}
 	rev := d.rev
 	page := &reviewPage{Layout: l, Review: rev, Plan: rev.Plan, Form: d.form, Fields: d.fields, Error: msg}
+	if page.Units, err = s.db.Units(r.Context()); err != nil {
+		return err
+	}
 	for _, t := range importer.Targets(rev.Plan) {
 		row := targetRow{TargetRef: t, Mark: t.ValueText()}
 		if t.Index < len(d.marks) {

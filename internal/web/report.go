@@ -151,6 +151,7 @@ type assignPage struct {
 	PlanV  int64
 	Rows   []report.Assignment
 	Units  []org.Unit
+	Users  []auth.User // who may be named as the responsible person
 	Filter int64
 	Form   url.Values
 	Fields map[string]string
@@ -187,6 +188,9 @@ func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, status int
 	if page.Units, err = s.db.Units(r.Context()); err != nil {
 		return err
 	}
+	if page.Users, err = s.personUsers(r); err != nil {
+		return err
+	}
 	p, err := s.db.Plan(r.Context(), auth.Everything, ref.ID)
 	if err != nil {
 		return err
@@ -221,6 +225,22 @@ func (p *assignPage) Selected(name string, unit int64, def []report.UnitRef) boo
 	return false
 }
 
+// personUsers lists the accounts that may be named as a responsible
+// person: those that work on plans (not the administrators).
+func (s *Server) personUsers(r *http.Request) ([]auth.User, error) {
+	all, err := s.db.Users(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var out []auth.User
+	for _, u := range all {
+		if u.Role.ReadsPlans() && !u.Disabled {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // Milestones writes milestones one a line, as the textarea takes them.
 func (p *assignPage) Milestones(a report.Assignment) string {
 	var b strings.Builder
@@ -235,9 +255,15 @@ func (p *assignPage) Milestones(a report.Assignment) string {
 // conflict on) rows nobody edited.
 func (p *assignPage) Print(a report.Assignment) string { return fingerprint(inputOfRow(a)) }
 
+// inputOfRow is what a row's inputs show: the item's own assignment. A
+// measure that follows its key item shows empty inputs (the key item's
+// values are placeholders) until someone assigns it.
 func inputOfRow(a report.Assignment) report.AssignmentInput {
 	in := report.AssignmentInput{TaskID: a.TaskID, MeasureID: a.MeasureID, PersonName: a.PersonName, PersonPhone: a.PersonPhone,
-		DueOn: a.DueOn, Milestones: a.Milestones}
+		PersonUserID: a.PersonUserID, DueOn: a.DueOn, Milestones: a.Milestones}
+	if a.Inherited && a.ID == 0 {
+		in.PersonName, in.PersonPhone, in.PersonUserID, in.DueOn = "", "", 0, a.PlanDue
+	}
 	if !a.Inherited {
 		for _, u := range a.LeadUnits {
 			in.LeadUnitIDs = append(in.LeadUnitIDs, u.ID)
@@ -246,14 +272,11 @@ func inputOfRow(a report.Assignment) report.AssignmentInput {
 			in.CoUnitIDs = append(in.CoUnitIDs, u.ID)
 		}
 	}
-	if a.Inherited {
-		in.PersonName, in.PersonPhone, in.DueOn = "", "", ""
-		if a.ID != 0 {
-			in.PersonName, in.PersonPhone = a.PersonName, a.PersonPhone
-		}
-	}
 	return in
 }
+
+// Own is what a row's inputs show (inputOfRow).
+func (p *assignPage) Own(a report.Assignment) report.AssignmentInput { return inputOfRow(a) }
 
 func fingerprint(in report.AssignmentInput) string {
 	ids := func(v []int64) string {
@@ -265,7 +288,8 @@ func fingerprint(in report.AssignmentInput) string {
 	for _, m := range in.Milestones {
 		ms = append(ms, m.DueOn+" "+m.Deliverable)
 	}
-	return strings.Join([]string{ids(in.LeadUnitIDs), ids(in.CoUnitIDs), in.PersonName, in.PersonPhone, in.DueOn,
+	return strings.Join([]string{ids(in.LeadUnitIDs), ids(in.CoUnitIDs), in.PersonName, in.PersonPhone,
+		strconv.FormatInt(in.PersonUserID, 10), in.DueOn,
 		strings.Join(ms, "\n")}, "|")
 }
 
@@ -293,6 +317,14 @@ func (s *Server) assignSave(w http.ResponseWriter, r *http.Request) error {
 		label := fmt.Sprintf("第%d行「%s」", i+1, clip(a.Title, 12))
 		in := report.AssignmentInput{TaskID: a.TaskID, MeasureID: a.MeasureID, PersonName: form.Get("person_" + k),
 			PersonPhone: form.Get("phone_" + k), DueOn: strings.TrimSpace(form.Get("due_" + k))}
+		if name := strings.TrimSpace(form.Get("user_" + k)); name != "" {
+			u, _, err := s.db.UserCredentials(r.Context(), auth.NormalizeUsername(name))
+			if err != nil || !u.Role.ReadsPlans() {
+				fields[label+" user"] = label + " 没有名为「" + name + "」的填报或工作人员账号"
+				continue
+			}
+			in.PersonUserID = u.ID
+		}
 		in.LeadUnitIDs = formIDs(form["lead_"+k])
 		in.CoUnitIDs = formIDs(form["co_"+k])
 		for n, line := range strings.Split(strings.ReplaceAll(form.Get("milestones_"+k), "\r", ""), "\n") {
@@ -313,6 +345,9 @@ func (s *Server) assignSave(w http.ResponseWriter, r *http.Request) error {
 		in.Version, _ = strconv.ParseInt(form.Get("version_"+k), 10, 64)
 		inputs = append(inputs, in)
 		labels = append(labels, label+" ")
+	}
+	if len(fields) > 0 {
+		return s.renderAssign(w, r, http.StatusUnprocessableEntity, form, fields, "分工信息有误,请按提示修改")
 	}
 	if len(inputs) == 0 {
 		return s.redirectFlash(w, r, assignURL(ref.ID, form.Get("unit")), l10n(r, "assign.nothing"))
@@ -662,9 +697,10 @@ func (s *Server) sheetSave(w http.ResponseWriter, r *http.Request) error {
 			}
 			d.Values[ind.IndicatorID] = &x
 		}
-		if row.Report.ID == 0 && d.Progress == "" && d.Percent == 0 && (d.State == "" || d.State == report.NotStarted) &&
-			strings.TrimSpace(d.Problems) == "" && strings.TrimSpace(d.NextSteps) == "" && len(d.Values) == 0 {
-			continue // nothing typed for this row
+		if row.Report.ID == 0 && strings.TrimSpace(d.Progress) == "" && strings.TrimSpace(d.Problems) == "" &&
+			strings.TrimSpace(d.NextSteps) == "" && len(d.Values) == 0 && d.Percent == row.Report.Percent &&
+			(d.State == row.Report.State || d.State == "") {
+			continue // nothing typed for this row (what is shown is carried forward)
 		}
 		if row.Report.ID != 0 && unchanged(row, d) {
 			continue
@@ -957,10 +993,11 @@ type reporterHome struct {
 
 type leaderHome struct {
 	Layout
-	Plan   *store.PlanRef
-	Period period.Period
-	Behind []behindRow
-	Due    int
+	Plan    *store.PlanRef
+	Period  period.Period
+	Periods []periodOption
+	Behind  []behindRow
+	Due     int
 }
 
 // behindRow is an item that is behind: no report, a late one, or one that
@@ -1021,11 +1058,14 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request, a *auth.Actor) 
 	if err != nil {
 		return err
 	}
+	if q, err := period.Parse(r.URL.Query().Get("period")); err == nil && q.Frequency == rules.Frequency && q.Year == year {
+		p = q
+	}
 	rows, err := s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), nil)
 	if err != nil {
 		return err
 	}
-	page := &leaderHome{Layout: l, Plan: ref, Period: p, Due: len(rows)}
+	page := &leaderHome{Layout: l, Plan: ref, Period: p, Periods: periodOptions(rules, year), Due: len(rows)}
 	deadline := rules.Deadline(p, reporting.Loc)
 	for _, row := range rows {
 		rp := row.Report

@@ -131,6 +131,25 @@ func TestMonthByForms(t *testing.T) {
 	if resp, body := staff.post(e.planURL("/assign"), form); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "李四") {
 		t.Fatalf("stale assign: %d", resp.StatusCode)
 	}
+	// The person may be an account instead of a name; an unknown account
+	// is refused, naming the row.
+	form.Set("version_"+k, itoa(a.Version))
+	form.Set("user_"+k, "reporter")
+	if resp, body := staff.post(e.planURL("/assign"), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("assign a user: %d %s", resp.StatusCode, body)
+	}
+	a, _ = e.db.Assignment(ctx, auth.Everything, key9.ID, 0)
+	if a.PersonUser != "reporter" || a.PersonName != "李四" {
+		t.Fatalf("person user %+v", a)
+	}
+	_, body = staff.get(e.planURL("/assign"))
+	orig = regexp.MustCompile(`name="orig_` + k + `" value="([^"]*)"`).FindStringSubmatch(body)
+	form.Set("orig_"+k, html.UnescapeString(orig[1]))
+	form.Set("user_"+k, "nobody")
+	if resp, body := staff.post(e.planURL("/assign"), form); resp.StatusCode != 422 || !strings.Contains(body, "没有名为「nobody」") {
+		t.Fatalf("unknown user: %d", resp.StatusCode)
+	}
+	form.Set("user_"+k, "reporter")
 	// A bad date names the row.
 	form.Set("version_"+k, itoa(a.Version))
 	form.Set("due_"+k, "2023-02-30")

@@ -148,6 +148,9 @@ type SaveOptions struct {
 	SourceName string
 	// Activate saves the plan as active rather than as a draft.
 	Activate bool
+	// Units are the reviewer's decisions on the units the parser found
+	// (units.go); the others stay open suggestions.
+	Units []UnitChoice
 }
 
 // afterCreate, when set (tests), runs after the plan's rows are written and
@@ -210,6 +213,9 @@ func (s *Service) Save(ctx context.Context, src audit.Source, p *plan.Plan, opt 
 			source = cleanName(opt.SourceName)
 		}
 		if err := tx.SetPlanSource(p.ID, source); err != nil {
+			return err
+		}
+		if err := applyUnitChoices(tx, p, opt.Units); err != nil {
 			return err
 		}
 		if afterCreate != nil {
