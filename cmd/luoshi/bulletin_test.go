@@ -132,3 +132,27 @@ func TestBulletinCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestDemoGenerateCommand(t *testing.T) {
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "scale.db")
+	getenv := env(func(string) string { return "" })
+	var o, e bytes.Buffer
+	if err := cmdDemo(ctx, []string{"generate", "--db", dsn, "--scale", "1"}, getenv, &o, &e); err != nil {
+		t.Fatalf("generate: %v %s", err, e.String())
+	}
+	if !strings.Contains(o.String(), "8 个单位, 5000 家企业") {
+		t.Errorf("stdout %q", o.String())
+	}
+	o.Reset()
+	e.Reset()
+	if err := cmdDemo(ctx, []string{"generate", "--db", dsn, "--scale", "1"}, getenv, &o, &e); err == nil || !strings.Contains(e.String(), "已生成过") {
+		t.Errorf("second run: %v %q", err, e.String())
+	}
+	if err := cmdDemo(ctx, []string{"generate", "--db", dsn, "--scale", "5000"}, getenv, &o, &e); err == nil {
+		t.Error("scale 5000 accepted")
+	}
+	if err := cmdDemo(ctx, []string{"nonsense"}, getenv, &o, &e); err == nil {
+		t.Error("an unknown demo command was accepted")
+	}
+}

@@ -50,6 +50,7 @@ Usage:
   luoshi audit verify [--db …]
   luoshi notify run-once [--db …] [--smtp-host H …]
   luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
+  luoshi demo generate --scale N [--year 2023] [--db …]
   luoshi export enterprises|contracts|platforms|projects|teams|commissioners [--db …] --out FILE.xlsx|.csv
   luoshi import enterprises|contracts|platforms|projects|teams|commissioners [--db …] FILE.xlsx|.csv [--valid-only]
   luoshi version
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdUnit(ctx, args[1:], getenv, stdout, stderr)
 	case "bulletin":
 		return cmdBulletin(ctx, args[1:], getenv, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "notify":

@@ -9,6 +9,7 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/indicator"
 	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/registry"
 )
 
 const indicatorColumns = `id, plan_id, COALESCE(task_id, 0), name, unit, display, source, comparator, increment,
@@ -333,6 +334,89 @@ func (db *DB) DashboardInput(ctx context.Context, planID int64, period indicator
 	}
 	if in.Values, err = db.IndicatorValues(ctx, planID, period); err != nil {
 		return in, err
+	}
+	bindings, err := db.IndicatorBindings(ctx, planID)
+	if err != nil || len(bindings) == 0 {
+		return in, err
+	}
+	return db.registryValues(ctx, in, units, bindings)
+}
+
+// registryValues replaces the values of indicators bound to a registry
+// query by the query's answers at each month's end, for the city and for
+// each unit given a share of the target (else each county, district and
+// park), read from the maintained aggregates: one query per bound
+// indicator.
+func (db *DB) registryValues(ctx context.Context, in indicator.Input, units []org.Unit, bindings map[int64]registry.Binding) (indicator.Input, error) {
+	kept := in.Values[:0:0]
+	for _, v := range in.Values {
+		if _, bound := bindings[v.IndicatorID]; !bound {
+			kept = append(kept, v)
+		}
+	}
+	in.Values = kept
+	shares := map[int64][]int64{}
+	for _, a := range in.Allocations {
+		shares[a.IndicatorID] = append(shares[a.IndicatorID], a.UnitID)
+	}
+	var places []int64
+	for _, u := range units {
+		if u.Kind == org.County || u.Kind == org.District || u.Kind == org.Park {
+			places = append(places, u.ID)
+		}
+	}
+	subtrees := map[int64][]int64{}
+	subtree := func(id int64) []int64 {
+		if s, ok := subtrees[id]; ok {
+			return s
+		}
+		s := org.Subtree(units, id)
+		subtrees[id] = s
+		return s
+	}
+	p := in.Period
+	for _, ind := range in.Indicators {
+		b, ok := bindings[ind.ID]
+		if !ok {
+			continue
+		}
+		series, err := db.MonthlySeries(ctx, b.Query, p.Year, p.Month)
+		if err != nil {
+			return in, err
+		}
+		title := string(b.Query)
+		if info, ok := registry.QueryByKind(b.Query); ok {
+			title = info.Title
+		}
+		targets := shares[ind.ID]
+		if len(targets) == 0 {
+			targets = places
+		}
+		emit := func(unitID int64, members []int64) {
+			for m := 1; m <= p.Month; m++ {
+				var sum int64
+				for _, id := range members {
+					if s := series[id]; s != nil {
+						sum += s[m-1]
+					}
+				}
+				per := indicator.Period{Year: p.Year, Month: m}
+				in.Values = append(in.Values, indicator.Value{IndicatorID: ind.ID, UnitID: unitID, Period: per,
+					Value: float64(sum), Source: indicator.SourceRegistry, SourceRef: title, AsOf: monthEnd(per)})
+			}
+		}
+		for _, unitID := range targets {
+			if unitID != in.CityUnitID {
+				emit(unitID, subtree(unitID))
+			}
+		}
+		if in.CityUnitID != 0 {
+			all := make([]int64, 0, len(series))
+			for id := range series {
+				all = append(all, id)
+			}
+			emit(in.CityUnitID, all)
+		}
 	}
 	return in, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/indicator"
 	"github.com/luoshi/luoshi/internal/plan"
+	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
 )
 
@@ -312,6 +313,7 @@ type indicatorPage struct {
 	Error    string
 	Periods  []indicator.Period
 	Selected string
+	Bound    string // the registry query computing the figures, if any
 }
 
 func (s *Server) indicatorPage(w http.ResponseWriter, r *http.Request) error {
@@ -361,6 +363,29 @@ func (s *Server) renderIndicator(w http.ResponseWriter, r *http.Request, status 
 	values, err := s.db.ValuesOf(r.Context(), ind.ID)
 	if err != nil {
 		return err
+	}
+	bindings, err := s.db.IndicatorBindings(r.Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	if b, ok := bindings[ind.ID]; ok {
+		// A bound indicator's figures are the registry's answers, month by
+		// month; nothing is typed.
+		page.Bound = string(b.Query)
+		if info, ok := registry.QueryByKind(b.Query); ok {
+			page.Bound = info.Title
+		}
+		through := indicator.DefaultPeriod(p.Year, indicator.Period{}, false, s.db.Now())
+		in, err := s.db.DashboardInput(r.Context(), p.ID, through)
+		if err != nil {
+			return err
+		}
+		values = values[:0]
+		for _, v := range in.Values {
+			if v.IndicatorID == ind.ID {
+				values = append(values, v)
+			}
+		}
 	}
 	byUnit := map[int64]map[int]indicator.Value{}
 	for _, v := range values {
@@ -568,8 +593,14 @@ func (s *Server) indicatorValue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.Indicator(r.Context(), id); err != nil {
+	ind, err := s.db.Indicator(r.Context(), id)
+	if err != nil {
 		return err
+	}
+	if bindings, err := s.db.IndicatorBindings(r.Context(), ind.PlanID); err != nil {
+		return err
+	} else if _, bound := bindings[id]; bound {
+		return s.renderIndicator(w, r, http.StatusUnprocessableEntity, map[string]string{"value": "本指标由科技主体库自动计算,不能手工填报"}, "完成值有误")
 	}
 	fields := map[string]string{}
 	unitID, _ := strconv.ParseInt(r.PostFormValue("unit_id"), 10, 64)

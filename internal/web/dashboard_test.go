@@ -14,6 +14,10 @@ import (
 
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/registry"
+	"github.com/luoshi/luoshi/internal/testenv"
 )
 
 type apiFigure struct {
@@ -373,5 +377,74 @@ func TestAssessmentPage(t *testing.T) {
 	}
 	if resp, _ := e.login(t, "reporter").get(path); resp.StatusCode != 404 {
 		t.Errorf("reporter: %d", resp.StatusCode)
+	}
+}
+
+// With the registries loaded, the headline indicators bound to registry
+// queries take their figures from the registries: the HTE card's city and
+// unit figures equal the raw count of certificates in force at the month's
+// end, on SQLite and PostgreSQL.
+func TestDashboardRegistryFigures(t *testing.T) {
+	for _, engine := range testenv.Engines {
+		t.Run(engine, func(t *testing.T) {
+			e := newServerOn(t, testenv.DSN(t, engine))
+			ctx := context.Background()
+			res, err := demo.LoadRegistry(ctx, e.db)
+			if err != nil || !res.Loaded {
+				t.Fatalf("registry demo: %+v %v", res, err)
+			}
+			token := apiToken(t, e, "leader")
+			_, body := apiGet(t, e, token, "/api/v1/dashboard?plan="+itoa(e.demo.PlanID)+"&period=2023-06")
+			var d apiDashboard
+			if err := json.Unmarshal([]byte(body), &d); err != nil {
+				t.Fatal(err)
+			}
+			hte := d.Indicators[0]
+			if hte.Name != "国家高新技术企业" {
+				t.Fatalf("first indicator %s", hte.Name)
+			}
+			units, _ := e.db.Units(ctx)
+			raw, err := e.db.RegistryAggregateRaw(ctx, registry.Query{Kind: registry.HTEValid, AsOf: "2023-06-30"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw == 0 || hte.Actual == nil || *hte.Actual != float64(raw) {
+				t.Fatalf("city HTE %v, raw count %d", hte.Actual, raw)
+			}
+			for _, u := range hte.Units {
+				n, _ := e.db.RegistryAggregateRaw(ctx, registry.Query{Kind: registry.HTEValid, AsOf: "2023-06-30", Units: org.Subtree(units, u.UnitID)})
+				if u.Actual == nil || *u.Actual != float64(n) {
+					t.Errorf("%s: %v, raw %d", u.Name, u.Actual, n)
+				}
+			}
+			// Contracts registered January to June, summed in yuan.
+			cv := d.Indicators[3]
+			rawCV, _ := e.db.RegistryAggregateRaw(ctx, registry.Query{Kind: registry.ContractValue, From: "2023-01-01", To: "2023-06-30"})
+			if cv.Actual == nil || *cv.Actual != float64(rawCV) {
+				t.Errorf("contract value %v, raw %d", cv.Actual, rawCV)
+			}
+		})
+	}
+}
+
+func TestBoundIndicatorPage(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	if _, err := demo.LoadRegistry(ctx, e.db); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
+	staff := e.login(t, "staff")
+	path := "/indicators/" + itoa(p.Targets[0].ID) // 国家高新技术企业, bound to the HTE count
+	resp, body := staff.get(path)
+	if resp.StatusCode != 200 || !strings.Contains(body, "bound-note") || strings.Contains(body, `action="`+path+`/values"`) {
+		t.Fatalf("bound indicator page: %d, note %v", resp.StatusCode, strings.Contains(body, "bound-note"))
+	}
+	if !strings.Contains(body, "持有效证书的国家高新技术企业数") {
+		t.Error("the page does not name the query")
+	}
+	unit, _ := e.db.UnitByCode(ctx, "510981")
+	if resp, body := staff.post(path+"/values", url.Values{"unit_id": {itoa(unit.ID)}, "period": {"2023-11"}, "value": {"5"}}); resp.StatusCode != 422 || !strings.Contains(body, "科技主体库自动计算") {
+		t.Errorf("typing a bound figure: %d", resp.StatusCode)
 	}
 }
