@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/luoshi/luoshi/internal/notify"
+	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/testenv"
 )
 
@@ -250,4 +251,37 @@ func TestChannelValidate(t *testing.T) {
 			t.Errorf("%+v: %v, want field %q", c.ch, err, c.field)
 		}
 	}
+}
+
+// TestRunSchedulesAndStops: Run calls the scheduler first, sends, and
+// returns when its context is cancelled.
+func TestRunSchedulesAndStops(t *testing.T) {
+	f := setup(t, "sqlite")
+	ctx, cancel := context.WithCancel(context.Background())
+	scheduled := 0
+	w := f.worker("loop")
+	w.Poll = time.Millisecond
+	w.Before = func(ctx context.Context, now time.Time) error {
+		scheduled++
+		if scheduled == 1 {
+			return f.db.InTx(ctx, func(tx *store.Tx) error {
+				return tx.Notify(notify.Event{Key: "loop", UnitID: f.unit.ID, Subject: "事件1"})
+			})
+		}
+		return nil
+	}
+	f.rb.onCall = func(n int) {
+		if n == 2 { // both robots got the event
+			cancel()
+		}
+	}
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if scheduled != 1 {
+		t.Fatalf("scheduler ran %d times in well under BeforeEvery", scheduled)
+	}
+	f.exactlyOnce(t, 1)
 }

@@ -57,9 +57,13 @@ type Worker struct {
 	MaxDelay    time.Duration // cap of the retry delay (2 h)
 	Poll        time.Duration // Run's pause when the outbox is empty (15 s)
 
-	// Before runs at the start of every round of Run and RunOnce: the
-	// scheduler that enqueues due reminders.
-	Before func(ctx context.Context, now time.Time) error
+	// Before runs at the start of RunOnce, and in Run at most every
+	// BeforeEvery (10 min): the scheduler that enqueues due reminders. Its
+	// events have daily keys, so running it more often adds nothing.
+	Before      func(ctx context.Context, now time.Time) error
+	BeforeEvery time.Duration
+
+	lastBefore time.Time
 }
 
 // Result counts what one round did.
@@ -106,6 +110,9 @@ func (w *Worker) defaults() {
 	if w.Poll <= 0 {
 		w.Poll = 15 * time.Second
 	}
+	if w.BeforeEvery <= 0 {
+		w.BeforeEvery = 10 * time.Minute
+	}
 }
 
 // Backoff is the delay after the n-th failed attempt (n ≥ 1): base, 2×base,
@@ -127,12 +134,27 @@ func Backoff(base, max time.Duration, n int) time.Duration {
 // returns: a message is never sent and then forgotten.
 func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 	w.defaults()
-	var res Result
-	if w.Before != nil {
-		if err := w.Before(ctx, w.Now()); err != nil {
-			return res, fmt.Errorf("notify: schedule: %w", err)
-		}
+	if err := w.schedule(ctx); err != nil {
+		return Result{}, err
 	}
+	return w.drain(ctx)
+}
+
+func (w *Worker) schedule(ctx context.Context) error {
+	if w.Before == nil {
+		return nil
+	}
+	now := w.Now()
+	if err := w.Before(ctx, now); err != nil {
+		return fmt.Errorf("notify: schedule: %w", err)
+	}
+	w.lastBefore = now
+	return nil
+}
+
+// drain sends every due row, batch by batch.
+func (w *Worker) drain(ctx context.Context) (Result, error) {
+	var res Result
 	for ctx.Err() == nil {
 		batch, err := w.Outbox.ClaimOutbox(ctx, w.ID, w.Now(), w.Lease, w.Batch)
 		if err != nil {
@@ -215,12 +237,18 @@ func (w *Worker) send(ctx context.Context, m Message) error {
 	return s.Send(sctx, m)
 }
 
-// Run sends the outbox until ctx is cancelled, pausing Poll between rounds
-// that found nothing to do. Errors are logged and retried next round.
+// Run sends the outbox until ctx is cancelled, pausing Poll between rounds,
+// with the scheduler every BeforeEvery. Errors are logged and retried next
+// round.
 func (w *Worker) Run(ctx context.Context) error {
 	w.defaults()
 	for {
-		res, err := w.RunOnce(ctx)
+		if w.lastBefore.IsZero() || w.Now().Sub(w.lastBefore) >= w.BeforeEvery {
+			if err := w.schedule(ctx); err != nil && ctx.Err() == nil {
+				w.Log.Error("notify worker", "err", err)
+			}
+		}
+		res, err := w.drain(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("notify worker", "err", err)
 		}
