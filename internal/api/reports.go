@@ -32,6 +32,7 @@ func (h *handler) reportRoutes() []route {
 		{"GET /reports", h.listReports, planReaders},
 		{"GET /reports/{id}", h.getReport, planReaders},
 		{"GET /reports/{id}/files/{sha}", h.getReportFile, planReaders},
+		{"DELETE /reports/{id}/files/{sha}", h.removeReportFile, reporters},
 		{"POST /reports/drafts", h.saveDrafts, reporters},
 		{"POST /reports/evidence", h.addEvidence, reporters},
 		{"POST /reports/submit", h.submitReports, reporters},
@@ -387,4 +388,20 @@ func (h *handler) reviewReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.getReport(w, r)
+}
+
+// removeReportFile takes an evidence file off a report still editable;
+// ?version= is the report's version as read.
+func (h *handler) removeReportFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	version := queryInt(r.URL.Query(), "version")
+	nv, err := h.cfg.Reports.RemoveEvidence(r.Context(), h.source(r), auth.ActorFrom(r.Context()), id, version, r.PathValue("sha"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "version": nv})
+	return nil
 }

@@ -74,6 +74,10 @@ func (s *Service) SaveAssignments(ctx context.Context, src audit.Source, a *auth
 			}
 			version, err := tx.SaveAssignment(in)
 			if apperr.Is(err, apperr.Conflict) {
+				// What the other person saved, as committed now.
+				if now, rerr := s.db.Assignment(ctx, auth.Everything, in.TaskID, in.MeasureID); rerr == nil {
+					before = now
+				}
 				return assignmentConflict(label(labels, i), before)
 			}
 			if err != nil {
@@ -103,8 +107,6 @@ func assignmentAudit(a report.Assignment) map[string]any {
 }
 
 // assignmentConflict tells the second writer what the first one saved.
-// The read happens in the failed transaction's snapshot on PostgreSQL only
-// for rows it had not read; either way it shows the committed state.
 func assignmentConflict(prefix string, now report.Assignment) error {
 	fields := map[string]string{
 		prefix + "lead_units": fmt.Sprintf("%s牵头单位现为「%s」,配合单位「%s」", prefix, now.LeadNames(), now.CoNames()),
@@ -390,6 +392,13 @@ func (s *Service) Review(ctx context.Context, src audit.Source, a *auth.Actor, i
 		}
 		if err != nil {
 			return err
+		}
+		if approve {
+			// An approved report's indicator values become the unit's
+			// figures for the month (the dashboard's source "report").
+			if err := tx.RecordReportValues(r, r.SubmittedBy); err != nil {
+				return err
+			}
 		}
 		ev = event(string(to), r, a.Username, comment)
 		return tx.Audit(src.New(action, "report", strconv.FormatInt(id, 10), map[string]any{"status": "submitted"},

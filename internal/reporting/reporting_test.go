@@ -214,6 +214,12 @@ func TestMonth(t *testing.T) {
 			if err := svc.Review(ctx, src(f.staff), f.staff, id, saved[0].Version+1, true, "同意"); err != nil {
 				t.Fatal(err)
 			}
+			// The approved value is the county's June figure for the dashboard.
+			vals, err := f.db.ValuesOf(ctx, item.Targets[0].ID)
+			if err != nil || len(vals) != 1 || vals[0].Value != 2 || vals[0].Source != "report" || vals[0].UnitID != f.county.ID ||
+				vals[0].Period.String() != "2023-06" {
+				t.Fatalf("indicator values after approval: %+v %v", vals, err)
+			}
 			revs, err := f.db.ReportRevisions(ctx, f.county1.Scope, id)
 			if err != nil || len(revs) != 4 {
 				t.Fatalf("revisions %d %v", len(revs), err)
@@ -270,8 +276,12 @@ func TestConflicts(t *testing.T) {
 			if lost == nil {
 				lost = errs[1]
 			}
-			if e := apperr.As(lost); e == nil || e.Code != apperr.Conflict {
-				t.Fatalf("loser: %v", lost)
+			winnerName := "张三"
+			if errs[0] != nil {
+				winnerName = "李四"
+			}
+			if e := apperr.As(lost); e == nil || e.Code != apperr.Conflict || !strings.Contains(e.Fields["person"], winnerName) {
+				t.Fatalf("loser: %v %+v", lost, e)
 			}
 			// A later stale save shows who owns it now.
 			a, _ := f.db.Assignment(ctx, auth.Everything, item.ID, 0)

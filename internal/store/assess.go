@@ -75,7 +75,7 @@ func (tx *Tx) SetAssessmentWeight(planID int64, w *assess.Weight) (*assess.Weigh
 func (db *DB) KeyItemShares(ctx context.Context, planID int64) (assess.TaskShares, error) {
 	rows, err := db.query(ctx, db.read, `SELECT r.unit_id, t.id,
 		SUM(CASE WHEN m.done THEN 1 ELSE 0 END), COUNT(m.id)
-		FROM tasks t JOIN responsibilities r ON r.task_id = t.id AND r.measure_id = 0 AND r.role = 'lead'
+		FROM tasks t JOIN responsibilities r ON r.task_id = t.id AND r.role = 'lead' AND r.measure_id = 0
 		JOIN measures m ON m.task_id = t.id
 		WHERE t.plan_id = ? AND t.kind = 'key_item' GROUP BY r.unit_id, t.id`, planID)
 	if err != nil {

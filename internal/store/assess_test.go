@@ -14,11 +14,11 @@ func TestAssessmentWeightsAndShares(t *testing.T) {
 		ctx := context.Background()
 		_, county := createUnits(t, db)
 		p := samplePlan()
-		// Parsed units are suggestions (issue 8): staff assign the lead.
 		mustTx(t, db, func(tx *store.Tx) error {
 			if err := tx.CreatePlan(p); err != nil {
 				return err
 			}
+			// The parser's units are suggestions (issue 8): assign the lead.
 			return tx.Assign(p.KeyItems[0].ID, county.ID, "lead")
 		})
 

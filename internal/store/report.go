@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/indicator"
+	"github.com/luoshi/luoshi/internal/period"
 	"github.com/luoshi/luoshi/internal/report"
 )
 
@@ -399,4 +401,40 @@ func (tx *Tx) BackdateReport(id int64, submitted, reviewed time.Time) error {
 	}
 	_, err = tx.exec("UPDATE report_revisions SET created_at = ?, updated_at = ? WHERE report_id = ?", submitted, submitted, id)
 	return err
+}
+
+// RecordReportValues makes the indicator values of an approved report the
+// unit's figures for its period (indicator_values, source report), where
+// the dashboard reads them. A quarterly report's values count for the
+// quarter's last month. A figure typed by staff or computed from the
+// registries is left alone: those sources are kept over a report's.
+func (tx *Tx) RecordReportValues(r report.Report, by string) error {
+	p, err := period.Parse(r.Period)
+	if err != nil {
+		return err
+	}
+	last := p.End().AddDate(0, 0, -1)
+	month := indicator.Period{Year: last.Year(), Month: int(last.Month())}
+	for _, v := range r.Values {
+		if v.Value == nil {
+			continue
+		}
+		iv := indicator.Value{IndicatorID: v.IndicatorID, UnitID: r.UnitID, Period: month, Value: *v.Value,
+			Source: indicator.SourceReport, SourceRef: fmt.Sprintf("report:%d", r.ID), EnteredBy: by}
+		var source string
+		err := tx.queryRow("SELECT source, version FROM indicator_values WHERE indicator_id = ? AND unit_id = ? AND period = ?",
+			v.IndicatorID, r.UnitID, month.String()).Scan(&source, &iv.Version)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			iv.Version = 0
+		case err != nil:
+			return fmt.Errorf("store: indicator value of report %d: %w", r.ID, err)
+		case source == indicator.SourceManual || source == indicator.SourceRegistry:
+			continue
+		}
+		if _, err := tx.SetIndicatorValue(&iv); err != nil {
+			return err
+		}
+	}
+	return nil
 }

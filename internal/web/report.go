@@ -39,6 +39,7 @@ func (s *Server) reportRoutes() []route {
 		{"POST /reports/{id}/review", s.reportReview, staffOnly},
 		{"GET /reports/{id}", s.reportPage, planReaders},
 		{"GET /reports/{id}/files/{sha}", s.reportFile, planReaders},
+		{"POST /reports/{id}/files/{sha}/remove", s.reportFileRemove, reporterOnly},
 	}
 }
 
@@ -819,6 +820,7 @@ type reviewListPage struct {
 	Reports []report.Report
 	Rows    []store.SheetRow // everything due, for the missing ones
 	Missing []store.SheetRow
+	Error   string
 }
 
 func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rules, year int) (period.Period, error) {
@@ -839,11 +841,16 @@ func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rule
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderReviewList(w, r, r.URL.Query(), http.StatusOK, "")
+}
+
+// renderReviewList shows the review queue for the query q, with msg as an
+// error when it is not empty.
+func (s *Server) renderReviewList(w http.ResponseWriter, r *http.Request, q url.Values, status int, msg string) error {
 	ref, rules, year, err := s.planFor(r)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
 	var p period.Period
 	if key := q.Get("period"); key != "" {
 		if p, err = period.Parse(key); err != nil || p.Frequency != rules.Frequency || p.Year != year {
@@ -858,7 +865,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
 	}
 	l.PlanID = ref.ID
 	l.Crumbs = []Crumb{{Label: ref.Title, URL: fmt.Sprintf("/plans/%d", ref.ID)}, {Label: l.T("report.review")}}
-	page := &reviewListPage{Layout: l, Plan: ref, Period: p, Periods: periodOptions(rules, year), Status: q.Get("status")}
+	page := &reviewListPage{Layout: l, Plan: ref, Period: p, Periods: periodOptions(rules, year), Status: q.Get("status"), Error: msg}
 	if !q.Has("status") {
 		page.Status = string(report.Submitted)
 	}
@@ -886,7 +893,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
 			page.Missing = append(page.Missing, row)
 		}
 	}
-	return s.render(w, http.StatusOK, "review", page)
+	return s.render(w, status, "review", page)
 }
 
 // reportReview approves or returns one report.
@@ -907,11 +914,17 @@ func (s *Server) reportReview(w http.ResponseWriter, r *http.Request) error {
 		back = fmt.Sprintf("/plans/%d/review?period=%s", rp.PlanID, rp.Period)
 	}
 	if e := apperr.As(err); e != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
+		// The queue again, with the reason (422 or 409).
 		msg := e.Message
 		for _, v := range sortedValues(e.Fields) {
 			msg += ":" + v
 		}
-		return s.redirectFlash(w, r, back, msg)
+		q := url.Values{"period": {rp.Period}, "status": {"all"}}
+		if u, perr := url.Parse(back); perr == nil && strings.HasSuffix(u.Path, "/review") {
+			q = u.Query()
+		}
+		r.SetPathValue("id", strconv.FormatInt(rp.PlanID, 10))
+		return s.renderReviewList(w, r, q, httpStatus(e.Code), msg)
 	}
 	if err != nil {
 		return err
@@ -975,6 +988,30 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, err = w.Write(f.Content)
 	return err
+}
+
+// reportFileRemove takes an evidence file off a report that is still
+// editable (the file stays in earlier versions).
+func (s *Server) reportFileRemove(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a := auth.ActorFrom(r.Context())
+	rp, err := s.db.Report(r.Context(), a.Scope, id)
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	back := fmt.Sprintf("/plans/%d/report?period=%s&unit=%d", rp.PlanID, rp.Period, rp.UnitID)
+	_, err = s.reports.RemoveEvidence(r.Context(), s.source(r), a, id, version, r.PathValue("sha"))
+	if e := apperr.As(err); e != nil && e.Code == apperr.Conflict {
+		return s.redirectFlash(w, r, back, e.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, back, l10n(r, "report.file_removed"))
 }
 
 // ---- homes ----

@@ -195,6 +195,10 @@ func TestMonthByForms(t *testing.T) {
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
 	r, _ := e.db.Report(ctx, auth.Everything, id)
+	if resp, body := staff.post("/reports/"+m[1]+"/review", url.Values{"version": {itoa(r.Version)}, "decision": {"return"}}); resp.StatusCode != 422 ||
+		!strings.Contains(body, "退回须写明意见") || !strings.Contains(body, "review-error") {
+		t.Fatalf("return without a comment: %d", resp.StatusCode)
+	}
 	if resp, _ := staff.post("/reports/"+m[1]+"/review", url.Values{"version": {itoa(r.Version)}, "decision": {"return"}, "comment": {"请补充照片说明"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("return: %d", resp.StatusCode)
 	}
@@ -270,5 +274,68 @@ func TestSheetConflict(t *testing.T) {
 	key := sheetKeyRE.FindStringSubmatch(body)[1]
 	if resp, got := a.postMultipart(e.planURL("/report"), f, "file_"+key, "说明.pdf", []byte("MZ\x90\x00")); resp.StatusCode != 422 || !strings.Contains(got, "说明.pdf") {
 		t.Fatalf("exe as pdf: %d", resp.StatusCode)
+	}
+}
+
+// TestEvidenceRemove: a file attached to a draft can be taken off it.
+func TestEvidenceRemove(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	shehong, _ := e.db.UnitByCode(ctx, "510981")
+	c := e.login(t, "reporter")
+	_, body := c.get(e.planURL("/report?period=2023-06"))
+	form := sheetForm(t, body, "2023-06", itoa(shehong.ID), "草稿")
+	form.Set("action", "save")
+	key := sheetKeyRE.FindStringSubmatch(body)[1]
+	if resp, _ := c.postMultipart(e.planURL("/report"), form, "file_"+key, "台账.pdf", []byte("%PDF-1.4 x")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save with a file: %d", resp.StatusCode)
+	}
+	_, body = c.get(e.planURL("/report?period=2023-06"))
+	m := regexp.MustCompile(`action="(/reports/(\d+)/files/[0-9a-f]{64}/remove)"><input type="hidden" name="csrf_token" value="[^"]*"><input type="hidden" name="version" value="(\d+)">`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no remove button for the file")
+	}
+	if resp, _ := c.post(m[1], url.Values{"version": {m[3]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	id, _ := strconv.ParseInt(m[2], 10, 64)
+	if r, _ := e.db.Report(ctx, auth.Everything, id); len(r.Files) != 0 {
+		t.Fatalf("%d files after removal", len(r.Files))
+	}
+	// The same stale form again: a conflict, nothing removed twice.
+	if resp, _ := c.post(m[1], url.Values{"version": {m[3]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("stale remove: %d", resp.StatusCode)
+	}
+}
+
+// TestReportPagesBothLanguages renders the reporting pages in Chinese and
+// English: no formatting error and no catalogue key shown as text.
+func TestReportPagesBothLanguages(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	reports, _ := e.db.Reports(ctx, auth.Everything, store.ReportFilter{PlanID: e.demo.PlanID, Period: "2023-05"})
+	rawKey := regexp.MustCompile(`>\s*(report|assign|home|my|standing|state|status\.report|import\.unit_hint|import\.add)\.[a-z_.]+\s*<`)
+	pages := map[string][]string{
+		"staff":    {e.planURL("/assign"), e.planURL("/review?status=all&period=2023-05"), "/reports/" + itoa(reports[0].ID)},
+		"reporter": {"/", "/my/tasks", e.planURL("/report"), e.planURL("/report?period=2023-05")},
+		"leader":   {"/", "/?period=2023-03", e.planURL("/review?period=2023-05")},
+	}
+	for role, paths := range pages {
+		c := e.login(t, role)
+		for _, lang := range []string{"zh-CN", "en"} {
+			c.get("/lang/" + lang)
+			for _, path := range paths {
+				resp, body := c.get(path)
+				if resp.StatusCode != 200 {
+					t.Errorf("%s %s (%s): %d", role, path, lang, resp.StatusCode)
+				}
+				if i := strings.Index(body, "%!"); i >= 0 {
+					t.Errorf("%s %s (%s): formatting error near %q", role, path, lang, body[max(0, i-60):min(len(body), i+40)])
+				}
+				if m := rawKey.FindString(body); m != "" {
+					t.Errorf("%s %s (%s): catalogue key shown: %s", role, path, lang, m)
+				}
+			}
+		}
 	}
 }
