@@ -6,7 +6,7 @@ import (
 	"io"
 )
 
-const auditUsage = "usage: luoshi audit verify [--db PATH|postgres://…]"
+const auditUsage = "usage: luoshi audit verify [--db PATH|postgres://…] [--audit-key-file FILE]"
 
 // cmdAudit runs the audit log tools (issue 4).
 func cmdAudit(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
@@ -29,6 +29,7 @@ func cmdAudit(ctx context.Context, args []string, getenv env, stdout, stderr io.
 func cmdAuditVerify(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("audit verify", stderr)
 	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,6 +42,11 @@ func cmdAuditVerify(ctx context.Context, args []string, getenv env, stdout, stde
 		return err
 	}
 	defer db.Close()
+	key, err := loadAuditKey(*dsn, *keyFile, getenv, false, stderr)
+	if err != nil {
+		return err
+	}
+	db.SetAuditKey(key)
 	res, err := db.VerifyAudit(ctx)
 	if err != nil {
 		return err
@@ -57,6 +63,14 @@ func cmdAuditVerify(ctx context.Context, args []string, getenv env, stdout, stde
 		return nil
 	}
 	fmt.Fprintf(stdout, "审计日志完整: 共 %d 条记录, 末条哈希 %s\n", res.Checked, res.LastHash)
+	switch {
+	case key == nil:
+		fmt.Fprintln(stdout, "未提供审计密钥: 只校验了普通哈希链, 不能排除整条链被重写。")
+	case res.Keyed < res.Checked:
+		fmt.Fprintf(stdout, "其中 %d 条以审计密钥签名, 前 %d 条写于启用密钥之前(普通哈希)。\n", res.Keyed, res.Checked-res.Keyed)
+	default:
+		fmt.Fprintln(stdout, "全部记录以审计密钥签名。")
+	}
 	fmt.Fprintln(stdout, "请另行记录末条哈希, 以便日后发现末尾记录被删除或改写。")
 	return nil
 }

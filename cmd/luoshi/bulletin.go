@@ -39,7 +39,8 @@ func cmdBulletin(ctx context.Context, args []string, getenv env, stdout, stderr 
 		fmt.Fprintf(stderr, "luoshi bulletin: --period %q: 须为“年-月”格式,如 2023-06\n", *period)
 		return exitCode(2)
 	}
-	db, _, err := openMigrated(ctx, *dsn)
+	// The audit key from LUOSHI_AUDIT_KEY(_FILE) or beside a SQLite database (issue 7).
+	db, err := openForWrite(ctx, *dsn, getenv("LUOSHI_AUDIT_KEY_FILE"), getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -45,9 +45,11 @@ Usage:
   luoshi migrate [--db …]
   luoshi plan parse FILE --json
   luoshi plan import FILE [--db …] [--replace] [--activate]
+  luoshi plan sweep [--db …]
   luoshi user add --username U --role ROLE [--unit CODE] [--must-change] --password-stdin
+  luoshi user reset --username U [--password-stdin [--must-change]]
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
-  luoshi audit verify [--db …]
+  luoshi audit verify [--db …] [--audit-key-file FILE]
   luoshi notify run-once [--db …] [--smtp-host H …]
   luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
   luoshi demo generate --scale N [--year 2023] [--db …]
@@ -56,6 +58,7 @@ Usage:
   luoshi version
 
 Every flag has an environment fallback: --db → LUOSHI_DB, --addr → LUOSHI_ADDR, …
+The audit key: --audit-key-file (LUOSHI_AUDIT_KEY_FILE) or LUOSHI_AUDIT_KEY; SQLite default DB.auditkey.
 `
 
 // run is the whole program; tests call it with their own arguments and

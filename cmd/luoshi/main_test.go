@@ -208,6 +208,10 @@ func TestServeFlags(t *testing.T) {
 		{"serve", "--tls-cert", "x.pem"},
 		{"serve", "--log-format", "xml"},
 		{"serve", "stray"},
+		{"serve", "--trust-proxy", "--trusted-proxies", "10.0.0.0/33"},
+		{"serve", "--trusted-proxies", "proxy.example"},
+		{"serve", "--hash-memory", "0"},
+		{"serve", "--hash-wait", "-1s"},
 	} {
 		if _, _, err := runCmd(t, "", append(args, "--db", filepath.Join(t.TempDir(), "f.db"))...); err == nil {
 			t.Errorf("%v: want an error", args)

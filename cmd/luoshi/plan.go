@@ -17,7 +17,8 @@ import (
 )
 
 const planUsage = `usage: luoshi plan parse FILE --json
-       luoshi plan import FILE [--db …] [--replace] [--activate]`
+       luoshi plan import FILE [--db …] [--replace] [--activate]
+       luoshi plan sweep [--db …]`
 
 func cmdPlan(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -29,6 +30,8 @@ func cmdPlan(ctx context.Context, args []string, getenv env, stdin io.Reader, st
 		return cmdPlanParse(args[1:], stdout, stderr)
 	case "import":
 		return cmdPlanImport(ctx, args[1:], getenv, stdout, stderr)
+	case "sweep":
+		return cmdPlanSweep(ctx, args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "luoshi plan: unknown command %q\n", args[0])
 	return exitCode(2)
@@ -123,6 +126,7 @@ func printSummary(w io.Writer, p *plan.Plan) {
 func cmdPlanImport(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
 	fs := newFlags("plan import", stderr)
 	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
 	replace := fs.Bool("replace", false, "replace the plan imported from the same file, if it is still a draft")
 	activate := fs.Bool("activate", false, "save the plan as active instead of as a draft")
 	file, err := parseFileArgs(fs, args)
@@ -137,7 +141,7 @@ func cmdPlanImport(ctx context.Context, args []string, getenv env, stdout, stder
 	if err != nil {
 		return err
 	}
-	db, _, err := openMigrated(ctx, *dsn)
+	db, err := openForWrite(ctx, *dsn, *keyFile, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -177,5 +181,27 @@ func cmdPlanImport(ctx context.Context, args []string, getenv env, stdout, stder
 		status = "执行中"
 	}
 	fmt.Fprintf(stdout, "%s计划《%s》(#%d),状态:%s\n", verb, p.Title, p.ID, status)
+	return nil
+}
+
+// cmdPlanSweep removes, once, the documents uploaded for review more than a
+// day ago and never saved as a plan (serve does it every hour).
+func cmdPlanSweep(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	fs := newFlags("plan sweep", stderr)
+	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openForWrite(ctx, *dsn, *keyFile, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := importer.New(db).Sweep(ctx, audit.System("cli"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "已删除 %d 个超过 24 小时未保存为计划的上传文件\n", n)
 	return nil
 }

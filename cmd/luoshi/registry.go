@@ -75,7 +75,8 @@ func cmdExport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		fmt.Fprintln(stderr, "luoshi export: --out FILE is required")
 		return exitCode(2)
 	}
-	db, _, err := openMigrated(ctx, *dsn)
+	// The audit key from LUOSHI_AUDIT_KEY(_FILE) or beside a SQLite database (issue 7).
+	db, err := openForWrite(ctx, *dsn, getenv("LUOSHI_AUDIT_KEY_FILE"), getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,8 @@ func cmdImport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	db, _, err := openMigrated(ctx, *dsn)
+	// The audit key from LUOSHI_AUDIT_KEY(_FILE) or beside a SQLite database (issue 7).
+	db, err := openForWrite(ctx, *dsn, getenv("LUOSHI_AUDIT_KEY_FILE"), getenv, stderr)
 	if err != nil {
 		return err
 	}

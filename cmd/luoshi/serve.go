@@ -9,9 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"strconv"
 	"time"
 
+	"github.com/luoshi/luoshi/internal/audit"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/demo"
+	"github.com/luoshi/luoshi/internal/plan/importer"
 	"github.com/luoshi/luoshi/internal/web"
 )
 
@@ -19,10 +24,17 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", getenv.or("LUOSHI_ADDR", "127.0.0.1:8080"), "listen address (env LUOSHI_ADDR)")
 	dsn := dbFlag(fs, getenv)
+	keyFile := auditKeyFlag(fs, getenv)
 	withDemo := fs.Bool("demo", getenv.boolOr("LUOSHI_DEMO", false), "load the demo units and plan into an empty database (env LUOSHI_DEMO)")
 	tlsCert := fs.String("tls-cert", getenv.or("LUOSHI_TLS_CERT", ""), "TLS certificate file (PEM); with --tls-key serves HTTPS (env LUOSHI_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv.or("LUOSHI_TLS_KEY", ""), "TLS private key file (PEM) (env LUOSHI_TLS_KEY)")
 	trustProxy := fs.Bool("trust-proxy", getenv.boolOr("LUOSHI_TRUST_PROXY", false), "take the client address from X-Forwarded-For (env LUOSHI_TRUST_PROXY)")
+	trustedProxies := fs.String("trusted-proxies", getenv.or("LUOSHI_TRUSTED_PROXIES", "127.0.0.0/8,::1"),
+		"with --trust-proxy: the reverse proxies' addresses or CIDR prefixes, comma-separated; the client is the rightmost X-Forwarded-For address not in them (env LUOSHI_TRUSTED_PROXIES)")
+	hashMemory := fs.Int("hash-memory", intOr(getenv("LUOSHI_HASH_MEMORY"), auth.DefaultHashMemoryMiB),
+		"MiB that concurrent password hashing may use; 64 MiB per sign-in (env LUOSHI_HASH_MEMORY)")
+	hashWait := fs.Duration("hash-wait", durationOr(getenv("LUOSHI_HASH_WAIT"), auth.DefaultHashWait),
+		"how long a sign-in waits for hashing capacity before 503 (env LUOSHI_HASH_WAIT)")
 	importMaxMB := fs.Int("import-max-mb", envInt(getenv, "LUOSHI_IMPORT_MAX_MB", 20), "largest registry import file in MB, at most 64 (env LUOSHI_IMPORT_MAX_MB)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
 	notifyCfg := notifyFlags(fs, getenv)
@@ -38,6 +50,13 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return fmt.Errorf("serve: --tls-cert and --tls-key go together")
 	}
 	useTLS := *tlsCert != ""
+	proxies, err := web.ParseProxies(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("serve: --trusted-proxies: %w", err)
+	}
+	if *hashMemory < 1 || *hashWait < 0 {
+		return fmt.Errorf("serve: --hash-memory must be at least 1 (MiB) and --hash-wait not negative")
+	}
 	var logger *slog.Logger
 	switch *logFormat {
 	case "json":
@@ -59,6 +78,17 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
+	if err := useAuditKey(ctx, db, *dsn, *keyFile, getenv, stderr); err != nil {
+		return err
+	}
+	if err := db.CheckWrite(ctx); err != nil {
+		// Serve reads anyway: signed-in users can still look things up
+		// while the operator frees the disk or fixes permissions (issue 7).
+		logger.Warn("database is read-only or full: pages can be read, changes will fail (503) until writes work", "err", err)
+		fmt.Fprintln(stderr, "警告: 数据库当前无法写入(只读或磁盘已满),只能查看,所有修改将返回 503;/healthz 显示 \"write\": \"failing\"")
+	} else if err := db.EnableAuditKey(ctx, audit.System("serve")); err != nil {
+		return err
+	}
 	if *withDemo {
 		res, err := demo.Load(ctx, db)
 		if err != nil {
@@ -78,8 +108,18 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		}
 	}
 
-	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy, Demo: *withDemo,
-		SilentDays: *silentDays, ImportMaxBytes: int64(*importMaxMB) << 20})
+	limiter := auth.NewHashLimiter(auth.HashSlots(*hashMemory), *hashWait)
+	if getenv("GOMEMLIMIT") == "" {
+		// Hashes are 64 MiB of garbage each once checked: collect them
+		// before the heap doubles (an explicit GOMEMLIMIT wins).
+		debug.SetMemoryLimit(auth.MemoryLimit(*hashMemory))
+	}
+	// Documents uploaded for review and never saved go after a day.
+	go importer.New(db).SweepLoop(ctx, time.Hour, logger)
+
+	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy,
+		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo, ImportMaxBytes: int64(*importMaxMB) << 20,
+		SilentDays: *silentDays})
 	if err != nil {
 		return err
 	}
@@ -143,4 +183,29 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		return err
 	}
 	return nil
+}
+
+// intOr reads an integer environment value; a value that is not one is
+// left for the flag's check to refuse (as -1).
+func intOr(v string, def int) int {
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// durationOr reads a duration environment value ("2s"); a bad one is -1.
+func durationOr(v string, def time.Duration) time.Duration {
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return -1
+	}
+	return d
 }

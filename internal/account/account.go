@@ -6,6 +6,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Token prefixes tell a session secret from a personal API token.
@@ -26,11 +28,61 @@ const (
 
 // Service is the account service.
 type Service struct {
-	db *store.DB
+	db     *store.DB
+	hashes *auth.HashLimiter
+	log    *slog.Logger
+	seen   seenCache // activity not yet written (available.go)
 }
 
 // New returns the service over db; times come from the store's clock.
-func New(db *store.DB) *Service { return &Service{db: db} }
+// Password hashing is bounded by a limiter with the default budget
+// (WithHashLimiter replaces it).
+func New(db *store.DB) *Service {
+	return &Service{db: db, hashes: auth.NewHashLimiter(auth.HashSlots(auth.DefaultHashMemoryMiB), auth.DefaultHashWait)}
+}
+
+// WithHashLimiter makes the service share l with others (the web pages and
+// the API share one) and returns it.
+func (s *Service) WithHashLimiter(l *auth.HashLimiter) *Service {
+	s.hashes = l
+	return s
+}
+
+// hashing runs fn, which computes password hashes one after another,
+// holding one of the limiter's slots.
+func (s *Service) hashing(ctx context.Context, fn func() error) error {
+	release, err := s.hashes.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn()
+}
+
+// checkLogin checks the password of the account key; an unknown or
+// disabled account costs the same work and is not ok.
+func (s *Service) checkLogin(ctx context.Context, key, password string) (auth.User, bool, error) {
+	user, hash, err := s.db.UserCredentials(ctx, key)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return user, false, err
+	}
+	known := err == nil
+	ok := false
+	err = s.hashing(ctx, func() error {
+		if !known {
+			auth.BurnTime(password)
+			return nil
+		}
+		var err error
+		ok, err = auth.CheckPassword(hash, password)
+		return err
+	})
+	return user, ok && known && !user.Disabled, err
+}
+
+// pendingWait bounds how long a sign-in waits for others' checks in flight
+// to settle before it is refused.
+const pendingWait = 3 * time.Second
 
 // ErrBadLogin is the one message for an unknown user and a wrong password.
 const msgBadLogin = "用户名或密码错误"
@@ -58,7 +110,10 @@ type LoginResult struct {
 
 // Login checks a username and password. Unknown users and wrong passwords
 // get the same error after the same work; 5 failures (the policy's number)
-// lock the account name and the source address for 15 minutes.
+// lock the account name and the source address for 15 minutes. Every
+// attempt is counted before its password is checked, so no more than the
+// threshold are ever checked per account or address in a window, however
+// many arrive at once (issue 7).
 func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, error) {
 	if len(req.Password) > auth.MaxPasswordBytes || len(req.Username) > 256 {
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: msgBadLogin}
@@ -70,55 +125,72 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 		return nil, err
 	}
 	src := audit.Source{ActorName: truncate(strings.TrimSpace(req.Username), 64), IP: req.IP, RequestID: req.RequestID}
-	for _, k := range []string{"u:" + key, "ip:" + req.IP} {
-		until, err := s.db.LockedUntil(ctx, k)
+	keys := []string{"u:" + key, "ip:" + req.IP}
+	window := time.Duration(policy.LockoutMinutes) * time.Minute
+	// While the allowance is full only of checks in flight, wait for them
+	// to settle: a success gives its place back (colleagues signing in at
+	// once from one address), failures turn into a lock.
+	deadline := time.Now().Add(pendingWait)
+	backoff := 10 * time.Millisecond
+	for {
+		var res store.Reservation
+		final := false
+		err = s.db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			res, err = tx.ReserveLogin(keys, now, policy.LockoutThreshold, window)
+			if err != nil || res.OK {
+				return err
+			}
+			final = !res.Full || time.Now().After(deadline)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		if until.After(now) {
-			mins := int(until.Sub(now).Minutes()) + 1
-			err := s.db.InTx(ctx, func(tx *store.Tx) error {
-				return tx.Audit(src.New(audit.LoginFailed, "user", key, nil, map[string]string{"reason": "locked"}))
-			})
-			if err != nil {
-				return nil, err
-			}
+		if res.OK {
+			break
+		}
+		if final {
+			mins := int(res.Until.Sub(now).Minutes()) + 1
+			// Retries while locked are counted, one audit record per
+			// account and window, not one each (issue 7).
+			s.Deny(ctx, src, "locked:u:"+key, map[string]any{"reason": "locked", "ip": req.IP, "until": res.Until})
 			return nil, &apperr.Error{Code: apperr.TooMany, Key: "login.locked",
 				Message: fmt.Sprintf("登录失败次数过多,该账号或来源地址已被锁定,请%d分钟后再试", mins)}
 		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 200*time.Millisecond)
 	}
 
-	user, hash, err := s.db.UserCredentials(ctx, key)
-	ok := false
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		auth.BurnTime(req.Password)
-	case err != nil:
-		return nil, err
-	default:
-		ok, err = auth.CheckPassword(hash, req.Password)
-		if err != nil {
-			return nil, err
+	user, ok, err := s.checkLogin(ctx, key, req.Password)
+	if err != nil {
+		// The check did not run (busy, cancelled, store error): the
+		// attempt does not count. A new context, since ctx may be done.
+		if rerr := s.db.InTx(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.ReleaseLogin(keys) }); rerr != nil {
+			return nil, rerr
 		}
-		ok = ok && !user.Disabled
+		return nil, err
 	}
 
 	if !ok {
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			window := time.Duration(policy.LockoutMinutes) * time.Minute
+			// The counters' rows are locked before the audit log's, in
+			// every transaction, so that no two wait for each other.
+			locked, err := tx.LoginFailed(keys, now, policy.LockoutThreshold, window)
+			if err != nil {
+				return err
+			}
 			if err := tx.Audit(src.New(audit.LoginFailed, "user", key, nil, nil)); err != nil {
 				return err
 			}
-			for _, k := range []string{"u:" + key, "ip:" + req.IP} {
-				locked, err := tx.RecordFailure(k, now, policy.LockoutThreshold, window, window)
-				if err != nil {
+			for _, k := range locked {
+				if err := tx.Audit(src.New(audit.LockedOut, "lockout", k, nil,
+					map[string]any{"minutes": policy.LockoutMinutes})); err != nil {
 					return err
-				}
-				if locked {
-					if err := tx.Audit(src.New(audit.LockedOut, "lockout", k, nil,
-						map[string]any{"minutes": policy.LockoutMinutes})); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
@@ -135,11 +207,11 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (*LoginResult, er
 	}
 	token := auth.NewToken(SessionPrefix)
 	sess := store.Session{ID: auth.HashToken(token), UserID: user.ID, Username: user.Username, Kind: kind,
-		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(req.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
+		CSRF: auth.NewToken(""), IP: req.IP, UserAgent: truncate(text.CleanLine(req.UserAgent), 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(time.Duration(policy.AbsoluteHours) * time.Hour)}
 	src.ActorID, src.ActorName, src.UnitID = user.ID, user.Username, user.UnitID
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ClearFailures("u:" + key); err != nil {
+		if err := tx.LoginSucceeded(keys[0], keys[1]); err != nil {
 			return err
 		}
 		if err := tx.CreateSession(&sess); err != nil {
@@ -159,8 +231,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 	now := s.db.Now()
 	if strings.HasPrefix(token, PersonalPrefix) {
 		_, userID, err := s.db.APITokenUser(ctx, auth.HashToken(token))
-		if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
 			return nil, unauthenticated()
+		}
+		if err != nil {
+			return nil, unavailable(err)
 		}
 		a, err := s.actor(ctx, userID)
 		if err != nil {
@@ -173,14 +248,20 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 		return nil, unauthenticated()
 	}
 	sess, err := s.db.Session(ctx, auth.HashToken(token))
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, unauthenticated()
+	}
+	if err != nil {
+		// The database failed, not the session: keep the cookie and
+		// answer 503, so that a database restart signs nobody out (issue 7).
+		return nil, unavailable(err)
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	idle := time.Duration(policy.IdleMinutes) * time.Minute
+	sess.LastSeenAt = s.seen.latest(sess.ID, sess.LastSeenAt)
 	if sess.Revoked || !sess.ExpiresAt.After(now) || !sess.LastSeenAt.Add(idle).After(now) {
 		return nil, unauthenticated()
 	}
@@ -190,10 +271,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*auth.Actor, 
 	}
 	a.SessionID, a.CSRF, a.ViaToken = sess.ID, sess.CSRF, sess.Kind == "api"
 	// Record activity at most every 30 s: one write per page view is waste.
+	// The write is best effort: on a read-only or full database reads must
+	// keep working (issue 7).
 	if now.Sub(sess.LastSeenAt) > 30*time.Second {
-		if err := s.db.TouchSession(ctx, sess.ID, now); err != nil {
-			return nil, err
-		}
+		s.touch(ctx, sess.ID, now)
 	}
 	return a, nil
 }
@@ -205,8 +286,11 @@ func unauthenticated() error {
 // actor loads a user and derives its scope once.
 func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) {
 	u, err := s.db.User(ctx, userID)
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
 		return nil, unauthenticated()
+	}
+	if err != nil {
+		return nil, unavailable(err)
 	}
 	if u.Disabled {
 		return nil, unauthenticated()
@@ -215,7 +299,7 @@ func (s *Service) actor(ctx context.Context, userID int64) (*auth.Actor, error) 
 	if u.Role == auth.Reporter {
 		units, err := s.db.Units(ctx)
 		if err != nil {
-			return nil, err
+			return nil, unavailable(err)
 		}
 		a.Scope = auth.Scope{Units: org.Subtree(units, u.UnitID)}
 	}
@@ -259,34 +343,58 @@ func (s *Service) RevokeSession(ctx context.Context, src audit.Source, sessionID
 }
 
 // ChangePassword replaces the actor's password after checking the current
-// one; other sessions end.
+// one; the new one must meet the policy and not repeat the current or the
+// policy's number of earlier passwords. Other sessions end.
 func (s *Service) ChangePassword(ctx context.Context, a *auth.Actor, src audit.Source, current, next string) error {
 	_, hash, err := s.db.UserCredentials(ctx, auth.NormalizeUsername(a.Username))
 	if err != nil {
 		return err
 	}
-	ok, err := auth.CheckPassword(hash, current)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return apperr.WithFields("当前密码不正确", map[string]string{"current": "当前密码不正确"})
-	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
 		return err
 	}
-	if err := policy.CheckPassword(a.Username, next); err != nil {
+	earlier, err := s.db.PasswordHistory(ctx, a.ID, policy.PasswordHistory-1)
+	if err != nil {
 		return err
 	}
-	if current == next {
-		return apperr.WithFields("新密码不能与当前密码相同", map[string]string{"password": "新密码不能与当前密码相同"})
-	}
-	newHash, err := auth.HashPassword(next)
+	var newHash string
+	// One hashing slot for the whole sequence: the checks run one after
+	// another, so they hold one hash's memory at a time.
+	err = s.hashing(ctx, func() error {
+		ok, err := auth.CheckPassword(hash, current)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.WithFields("当前密码不正确", map[string]string{"current": "当前密码不正确"})
+		}
+		if err := policy.CheckPassword(a.Username, next); err != nil {
+			return err
+		}
+		if current == next {
+			return apperr.WithFields("新密码不能与当前密码相同", map[string]string{"password": "新密码不能与当前密码相同"})
+		}
+		for _, h := range earlier {
+			reused, err := auth.CheckPassword(h, next)
+			if err != nil {
+				return err
+			}
+			if reused {
+				msg := fmt.Sprintf("新密码不能与最近%d次使用过的密码相同", policy.PasswordHistory)
+				return apperr.WithFields(msg, map[string]string{"password": msg})
+			}
+		}
+		newHash, err = auth.HashPassword(next)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ArchivePassword(a.ID); err != nil {
+			return err
+		}
 		if err := tx.SetPassword(a.ID, newHash, false); err != nil {
 			return err
 		}
@@ -324,6 +432,8 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	}
 	if len([]rune(nu.Name)) > 40 {
 		fields["name"] = "姓名不能超过40个字"
+	} else if msg := text.Line("姓名", nu.Name); msg != "" {
+		fields["name"] = msg
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
@@ -335,7 +445,11 @@ func (s *Service) CreateUser(ctx context.Context, src audit.Source, nu NewUser) 
 	if len(fields) > 0 {
 		return auth.User{}, apperr.WithFields("用户信息有误", fields)
 	}
-	hash, err := auth.HashPassword(nu.Password)
+	if !fromServer(src) && !WebManaged(nu.Role) {
+		return auth.User{}, s.RefuseAdminAccount(ctx, src, "user.create", nu.Username, nu.Role)
+	}
+	var hash string
+	err = s.hashing(ctx, func() (err error) { hash, err = auth.HashPassword(nu.Password); return })
 	if err != nil {
 		return auth.User{}, err
 	}
@@ -356,10 +470,15 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 	if err != nil {
 		return u, err
 	}
+	if !fromServer(src) && (!WebManaged(before.Role) || (u.Role.Valid() && !WebManaged(u.Role))) {
+		return u, s.RefuseAdminAccount(ctx, src, "user.update", before.Username, before.Role)
+	}
 	fields := map[string]string{}
 	u.Name = strings.TrimSpace(u.Name)
 	if len([]rune(u.Name)) > 40 {
 		fields["name"] = "姓名不能超过40个字"
+	} else if msg := text.Line("姓名", u.Name); msg != "" {
+		fields["name"] = msg
 	}
 	if !u.Role.Valid() {
 		fields["role"] = "请选择角色"
@@ -391,19 +510,27 @@ func (s *Service) UpdateUser(ctx context.Context, src audit.Source, u auth.User)
 // changed at the next sign-in, ends its sessions, and returns the password
 // to show once.
 func (s *Service) ResetPassword(ctx context.Context, src audit.Source, userID int64) (string, error) {
-	if _, err := s.db.User(ctx, userID); err != nil {
+	target, err := s.db.User(ctx, userID)
+	if err != nil {
 		return "", err
+	}
+	if !fromServer(src) && !WebManaged(target.Role) {
+		return "", s.RefuseAdminAccount(ctx, src, "user.reset", target.Username, target.Role)
 	}
 	policy, _, err := s.db.Policy(ctx)
 	if err != nil {
 		return "", err
 	}
 	pw := auth.RandomPasswordFor(policy)
-	hash, err := auth.HashPassword(pw)
+	var hash string
+	err = s.hashing(ctx, func() (err error) { hash, err = auth.HashPassword(pw); return })
 	if err != nil {
 		return "", err
 	}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ArchivePassword(userID); err != nil {
+			return err
+		}
 		if err := tx.SetPassword(userID, hash, true); err != nil {
 			return err
 		}
@@ -437,6 +564,9 @@ func (s *Service) CreateToken(ctx context.Context, a *auth.Actor, src audit.Sour
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 40 {
 		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": "请填写1至40个字的令牌名称"})
+	}
+	if msg := text.Line("令牌名称", name); msg != "" {
+		return "", apperr.WithFields("令牌名称有误", map[string]string{"name": msg})
 	}
 	token := auth.NewToken(PersonalPrefix)
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {

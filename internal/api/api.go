@@ -80,10 +80,7 @@ func New(cfg Config) http.Handler {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)
 	})
-	mux.Handle("/", h.wrap(func(w http.ResponseWriter, r *http.Request) error {
-		return apperr.New(apperr.NotFound, "没有这个接口")
-	}))
-	return mux
+	return h.routed(mux)
 }
 
 // guard authenticates the bearer token and checks the route's roles; a
@@ -103,6 +100,12 @@ func (h *handler) guard(rt route) apiFunc {
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="luoshi", error="invalid_token"`)
 			return err
+		}
+		if !a.ViaToken {
+			// A web session's cookie value is not a bearer token: it was
+			// given to a browser, under CSRF protection (issue 7).
+			w.Header().Set("WWW-Authenticate", `Bearer realm="luoshi", error="invalid_token"`)
+			return &apperr.Error{Code: apperr.Unauthenticated, Message: "网页会话不能用作 API 令牌,请通过 POST /api/v1/login 或 API 令牌页面获取令牌"}
 		}
 		if a.MustChange {
 			return &apperr.Error{Code: apperr.Forbidden, Message: "请先在网页上修改初始密码"}
@@ -157,6 +160,7 @@ func (h *handler) wrap(f apiFunc) http.Handler {
 		if err == nil {
 			return
 		}
+		err = store.Unavailable(err)
 		code := apperr.CodeOf(err)
 		body := errorBody{Code: code}
 		if e := apperr.As(err); e != nil {
@@ -169,6 +173,14 @@ func (h *handler) wrap(f apiFunc) http.Handler {
 		}
 		if code == apperr.NotFound {
 			body.Message = "未找到"
+		}
+		if code == apperr.Busy {
+			w.Header().Set("Retry-After", strconv.Itoa(auth.BusyRetryAfter))
+		}
+		if code == apperr.Unavailable {
+			h.cfg.Logger.WarnContext(r.Context(), "api request failed: database unavailable", "path", r.URL.Path, "err", err,
+				"request_id", w.Header().Get("X-Request-Id"))
+			w.Header().Set("Retry-After", "10")
 		}
 		writeJSON(w, Status(code), body)
 	})
@@ -191,6 +203,8 @@ func Status(code apperr.Code) int {
 		return http.StatusTooManyRequests
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case apperr.Busy, apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

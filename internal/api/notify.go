@@ -28,7 +28,9 @@ type channelView struct {
 	SecretSet bool `json:"secret_set"`
 }
 
-func viewChannel(c notify.Channel) channelView { return channelView{Channel: c, SecretSet: c.Secret != ""} }
+func viewChannel(c notify.Channel) channelView {
+	return channelView{Channel: c, SecretSet: c.Secret != ""}
+}
 
 // channelAudit is a channel for the audit log, without its secret.
 func channelAudit(c notify.Channel) map[string]any {

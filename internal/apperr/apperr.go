@@ -22,7 +22,16 @@ const (
 	TooMany Code = "too_many"
 	// TooLarge means a request body or upload is over its limit.
 	TooLarge Code = "too_large"
+	// Busy means the server is at a capacity limit (password hashing);
+	// the client should retry after a moment (503 with Retry-After).
+	Busy Code = "busy"
+	// Unavailable means the database (or another dependency) failed or is
+	// read-only for now: the request may succeed later (issue 7). HTTP 503.
+	Unavailable Code = "unavailable"
 )
+
+// MsgUnavailable is the text shown for Unavailable.
+const MsgUnavailable = "系统暂时不可用,请稍后重试"
 
 // Error is an application error with a code. Message is a user-facing text
 // (Chinese first); Key names a catalogue entry when the text is translated.

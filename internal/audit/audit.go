@@ -62,6 +62,12 @@ const (
 
 	PolicyUpdated = "policy.updated"
 
+	// AccessDenied records a refused access: a locked-out sign-in retried,
+	// a page of another role, an administrator account touched from the
+	// web. One record per key and window; the tries are counted in
+	// access_denials (issue 7).
+	AccessDenied = "access.denied"
+
 	PlanImported = "plan.imported"
 	PlanReplaced = "plan.replaced"
 	PlanUpdated  = "plan.updated"
@@ -89,13 +95,18 @@ const (
 	// the log changes nothing, but a copy leaving the system should be
 	// traceable (issue 4).
 	AuditExported = "audit.exported"
+	// AuditKeyEnabled marks where the keyed chain begins (issue 7).
+	AuditKeyEnabled = "audit.key_enabled"
+	// UploadsSwept records the removal of documents uploaded for review
+	// and never saved as a plan, after a day (issue 7).
+	UploadsSwept = "file.swept"
 )
 
 // Actions lists every action for filters, in catalogue order.
 var Actions = []string{
 	LoginSucceeded, LoginFailed, LockedOut, Logout, SessionRevoked, PasswordChanged, TokenCreated, TokenRevoked,
-	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated,
-	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported,
+	UserCreated, UserUpdated, UserPasswordReset, UnitCreated, UnitUpdated, PolicyUpdated, AccessDenied,
+	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported, AuditKeyEnabled, UploadsSwept,
 	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet, BulletinExported,
 	AssessmentWeightSet, AssessmentExported,
 	NoticeIssued, NoticeReminded, NoticeReplied, NoticeExtensionAsked, NoticeExtensionGranted, NoticeExtensionRefused,

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -158,7 +159,7 @@ func Prepare(e *Entry) error {
 	if e.HashAlg == "" {
 		e.HashAlg = DefaultHashAlg
 	}
-	if _, ok := HasherByName(e.HashAlg); !ok {
+	if _, ok := HasherByName(e.HashAlg); !ok && !Keyed(e.HashAlg) {
 		return fmt.Errorf("audit: unknown hash algorithm %q", e.HashAlg)
 	}
 	return nil
@@ -205,6 +206,7 @@ func compactJSON(raw json.RawMessage) (json.RawMessage, error) {
 // Result is the outcome of verifying the chain.
 type Result struct {
 	Checked  int    // records that verified before the break, or all of them
+	Keyed    int    // of those, records with the keyed hash (KeyedHashAlg)
 	LastID   int64  // id of the last verified record
 	LastHash string // its hash: record it elsewhere to detect later truncation
 	Broken   bool
@@ -218,6 +220,8 @@ func (r Result) OK() bool { return !r.Broken }
 // Verifier checks records one at a time, in id order, and stops at the
 // first broken one.
 type Verifier struct {
+	// Key is the audit key; without it a keyed record does not verify.
+	Key []byte
 	res Result
 }
 
@@ -232,8 +236,23 @@ func (v *Verifier) Add(e Entry) bool {
 		return false
 	}
 	v.res.Checked++
+	if Keyed(e.HashAlg) {
+		v.res.Keyed++
+	}
 	v.res.LastID, v.res.LastHash = e.ID, e.Hash
 	return true
+}
+
+// Finish ends the check. With a key, a chain whose records are all plain
+// (none keyed) is a rewrite by someone without the key (issue 7), unless
+// it is empty.
+func (v *Verifier) Finish() Result {
+	if !v.res.Broken && len(v.Key) > 0 && v.res.Checked > 0 && v.res.Keyed == 0 {
+		v.res.Broken, v.res.BrokenID = true, v.res.LastID
+		v.res.Reason = "已配置审计密钥,但没有一条记录以密钥签名:整条链可能已被不知道密钥的人重写" +
+			"(若这些记录都写于启用密钥之前,请先启动一次 serve,它会写入一条以密钥签名的启用记录)"
+	}
+	return v.res
 }
 
 func (v *Verifier) check(e Entry) string {
@@ -246,10 +265,16 @@ func (v *Verifier) check(e Entry) string {
 	case e.ID > prevID+2:
 		return fmt.Sprintf("缺少第 %d 至第 %d 条记录", prevID+1, e.ID-1)
 	}
-	if _, ok := HasherByName(e.HashAlg); !ok {
+	if _, ok := HasherByName(e.HashAlg); !ok && !Keyed(e.HashAlg) {
 		return fmt.Sprintf("未知的哈希算法 %q", e.HashAlg)
 	}
-	if got, _ := ComputeHash(e.PrevHash, e); got != e.Hash {
+	if Keyed(e.HashAlg) && len(v.Key) == 0 {
+		return "该记录以审计密钥签名(hmac-sha256),请提供审计密钥(LUOSHI_AUDIT_KEY 或 --audit-key-file)后再校验"
+	}
+	if !Keyed(e.HashAlg) && v.res.Keyed > 0 {
+		return "以密钥签名的记录之后出现了未签名的记录,记录已被改写"
+	}
+	if got, _ := ComputeHashKeyed(e.PrevHash, e, v.Key); !hmac.Equal([]byte(got), []byte(e.Hash)) {
 		return "记录内容与其哈希不符,记录已被修改"
 	}
 	if e.PrevHash != prevHash {
@@ -267,13 +292,21 @@ func (v *Verifier) Result() Result { return v.res }
 // Verify reads records in id order from next until it reports no more, and
 // checks the chain. err is a read error; a broken chain is in the Result.
 func Verify(next func() (Entry, bool, error)) (Result, error) {
-	var v Verifier
+	return VerifyKeyed(nil, next)
+}
+
+// VerifyKeyed is Verify with the audit key.
+func VerifyKeyed(key []byte, next func() (Entry, bool, error)) (Result, error) {
+	v := Verifier{Key: key}
 	for {
 		e, ok, err := next()
 		if err != nil {
 			return v.Result(), err
 		}
-		if !ok || !v.Add(e) {
+		if !ok {
+			return v.Finish(), nil
+		}
+		if !v.Add(e) {
 			return v.Result(), nil
 		}
 	}

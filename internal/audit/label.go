@@ -21,12 +21,16 @@ var labels = map[string]string{
 
 	PolicyUpdated: "修改安全策略",
 
+	AccessDenied: "拒绝访问",
+
 	PlanImported: "导入计划",
 	PlanReplaced: "替换计划",
 	PlanUpdated:  "修改计划",
 	DemoLoaded:   "加载演示数据",
 
-	AuditExported: "导出审计日志",
+	AuditExported:   "导出审计日志",
+	AuditKeyEnabled: "启用审计密钥",
+	UploadsSwept:    "清理未保存的上传文件",
 
 	IndicatorUpdated:       "修改指标设置",
 	IndicatorAllocated:     "分解指标目标",

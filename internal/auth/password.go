@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/luoshi/luoshi/internal/text"
 	"strings"
 	"sync"
 	"unicode"
@@ -95,7 +96,10 @@ func BurnTime(password string) { CheckPassword(dummyHash(), password) }
 // NormalizeUsername folds a username for comparison and lockout counting:
 // NFKC (full-width ａｄｍｉｎ → admin), trimmed, lower-case.
 func NormalizeUsername(s string) string {
-	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
+	// Characters no username may hold (NUL, controls, zero-width, invalid
+	// UTF-8) are dropped, so that a name tried at sign-in is always a
+	// valid key to look up and to count failures under (issue 7).
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(text.CleanLine(s))))
 }
 
 // CleanUsername is how a new username is stored: NFKC (full-width letters
@@ -110,10 +114,18 @@ type Policy struct {
 	LockoutMinutes   int `json:"lockout_minutes"`
 	IdleMinutes      int `json:"idle_minutes"`
 	AbsoluteHours    int `json:"absolute_hours"`
+	// PasswordHistory is how many of the latest passwords, the current
+	// one included, a new password may not repeat.
+	PasswordHistory int `json:"password_history"`
 }
 
+// MaxPasswordHistory bounds the policy's password history: each entry
+// costs one hash check when a password is changed.
+const MaxPasswordHistory = 24
+
 // DefaultPolicy is the policy until the security administrator changes it.
-var DefaultPolicy = Policy{MinLength: 8, MinClasses: 3, LockoutThreshold: 5, LockoutMinutes: 15, IdleMinutes: 15, AbsoluteHours: 12}
+var DefaultPolicy = Policy{MinLength: 8, MinClasses: 3, LockoutThreshold: 5, LockoutMinutes: 15, IdleMinutes: 15, AbsoluteHours: 12,
+	PasswordHistory: 5}
 
 // Validate checks the policy's own bounds.
 func (p Policy) Validate() error {
@@ -136,11 +148,17 @@ func (p Policy) Validate() error {
 	if p.AbsoluteHours < 1 || p.AbsoluteHours > 72 {
 		f["absolute_hours"] = "会话最长时长须在1到72小时之间"
 	}
+	if p.PasswordHistory < 1 || p.PasswordHistory > MaxPasswordHistory {
+		f["password_history"] = fmt.Sprintf("密码历史须在1到%d次之间", MaxPasswordHistory)
+	}
 	if len(f) > 0 {
 		return apperr.WithFields("安全策略有误", f)
 	}
 	return nil
 }
+
+// MsgGuessable is the field error of a common or easily guessed password.
+const MsgGuessable = "密码过于常见,容易被猜中(如 Passw0rd、拼音或单位简称加年份、键盘连续按键),请换一个"
 
 // CheckPassword returns a field error when password breaks the policy.
 func (p Policy) CheckPassword(username, password string) error {
@@ -154,6 +172,8 @@ func (p Policy) CheckPassword(username, password string) error {
 		msg = fmt.Sprintf("密码须包含大写字母、小写字母、数字、符号中的至少%d种", p.MinClasses)
 	case username != "" && strings.Contains(NormalizeUsername(password), NormalizeUsername(username)):
 		msg = "密码不能包含用户名"
+	case Guessable(password):
+		msg = MsgGuessable
 	}
 	if msg != "" {
 		return apperr.WithFields(msg, map[string]string{"password": msg})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Kind is the kind of an org unit.
@@ -51,6 +52,8 @@ func (u *Unit) Validate() error {
 		fields["name"] = "请填写单位名称"
 	} else if len([]rune(u.Name)) > 60 {
 		fields["name"] = "单位名称不能超过60个字"
+	} else if msg := text.Line("单位名称", u.Name); msg != "" {
+		fields["name"] = msg
 	}
 	if !codeRE.MatchString(u.Code) {
 		fields["code"] = "单位编码须为1至40位字母、数字、下划线、点或短横线"

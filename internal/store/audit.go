@@ -39,8 +39,8 @@ func (tx *Tx) Audit(e audit.Entry) error {
 		}
 	}
 	var lastID int64
-	var lastHash string
-	err := tx.queryRow("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &lastHash)
+	var lastHash, lastAlg string
+	err := tx.queryRow("SELECT id, hash, hash_alg FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&lastID, &lastHash, &lastAlg)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: audit %s: last record: %w", e.Action, err)
 	}
@@ -51,7 +51,16 @@ func (tx *Tx) Audit(e audit.Entry) error {
 	if err := audit.Prepare(&e); err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
-	if err := audit.Seal(&e, lastHash); err != nil {
+	if key := tx.db.auditKey; len(key) > 0 {
+		err = audit.SealKeyed(&e, lastHash, key)
+	} else if audit.Keyed(lastAlg) {
+		// Never a plain record after a keyed one: verify would take it for
+		// a rewrite. The server was started without its key.
+		err = errors.New("审计日志已使用密钥签名,但未配置审计密钥(LUOSHI_AUDIT_KEY 或 --audit-key-file)")
+	} else {
+		err = audit.Seal(&e, lastHash)
+	}
+	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
 	_, err = tx.exec(`INSERT INTO audit_log (`+auditColumns+`)
@@ -141,7 +150,7 @@ func likeEscape(s string) string {
 // VerifyAudit checks the whole chain, streaming the records in id order.
 // A broken chain is reported in the Result, not as an error.
 func (db *DB) VerifyAudit(ctx context.Context) (audit.Result, error) {
-	var v audit.Verifier
+	v := audit.Verifier{Key: db.auditKey}
 	rows, err := db.query(ctx, db.read, "SELECT "+auditColumns+" FROM audit_log ORDER BY id")
 	if err != nil {
 		return v.Result(), fmt.Errorf("store: verify audit: %w", err)
@@ -167,7 +176,54 @@ func (db *DB) VerifyAudit(ctx context.Context) (audit.Result, error) {
 	if err := rows.Err(); err != nil {
 		return v.Result(), fmt.Errorf("store: verify audit: %w", err)
 	}
-	return v.Result(), nil
+	return v.Finish(), nil
+}
+
+// SetAuditKey makes new audit records keyed (audit.KeyedHashAlg) with key
+// and VerifyAudit check them with it (issue 7). The key lives outside the
+// database: LUOSHI_AUDIT_KEY or a key file.
+func (db *DB) SetAuditKey(key []byte) { db.auditKey = key }
+
+// AuditKeyed reports whether a key is set.
+func (db *DB) AuditKeyed() bool { return len(db.auditKey) > 0 }
+
+// lastAuditKeyed reports whether the last audit record is keyed.
+func (db *DB) lastAuditKeyed(tx *Tx) bool {
+	var alg string
+	err := tx.queryRow("SELECT hash_alg FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&alg)
+	return err == nil && audit.Keyed(alg)
+}
+
+// AuditChainKeyed reports whether any audit record is keyed: a server
+// started without the key must not write (its records would be plain).
+func (db *DB) AuditChainKeyed(ctx context.Context) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, db.read, "SELECT COUNT(*) FROM audit_log WHERE hash_alg = ?", audit.KeyedHashAlg).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: audit chain keyed: %w", err)
+	}
+	return n > 0, nil
+}
+
+// EnableAuditKey writes an audit.key_enabled record, keyed, when a key is
+// set and the chain's last record is plain (a chain begun before the key
+// was configured, or an empty one): from then on verify with the key
+// expects keyed records, and a rewrite of the plain prefix breaks this
+// record's link.
+func (db *DB) EnableAuditKey(ctx context.Context, src audit.Source) error {
+	if len(db.auditKey) == 0 {
+		return nil
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		if db.lastAuditKeyed(tx) {
+			return nil
+		}
+		var n int64
+		if err := tx.queryRow("SELECT COUNT(*) FROM audit_log").Scan(&n); err != nil || n == 0 {
+			return err // an empty chain: its first record will be keyed
+		}
+		return tx.Audit(src.New(audit.AuditKeyEnabled, "audit", "key", nil, map[string]any{"plain_records": n}))
+	})
 }
 
 type badAuditTime struct {

@@ -365,16 +365,33 @@ func (db *DB) registryValues(ctx context.Context, in indicator.Input, units []or
 			places = append(places, u.ID)
 		}
 	}
+	children := map[int64][]int64{}
+	for _, u := range units {
+		children[u.ParentID] = append(children[u.ParentID], u.ID)
+	}
 	subtrees := map[int64][]int64{}
 	subtree := func(id int64) []int64 {
 		if s, ok := subtrees[id]; ok {
 			return s
 		}
-		s := org.Subtree(units, id)
+		s := []int64{id}
+		seen := map[int64]bool{id: true}
+		for i := 0; i < len(s); i++ {
+			for _, c := range children[s[i]] {
+				if !seen[c] { // a cycle left by a bad import must not loop
+					seen[c] = true
+					s = append(s, c)
+				}
+			}
+		}
 		subtrees[id] = s
 		return s
 	}
 	p := in.Period
+	ends := make([]string, p.Month+1)
+	for m := 1; m <= p.Month; m++ {
+		ends[m] = monthEnd(indicator.Period{Year: p.Year, Month: m})
+	}
 	for _, ind := range in.Indicators {
 		b, ok := bindings[ind.ID]
 		if !ok {
@@ -402,7 +419,7 @@ func (db *DB) registryValues(ctx context.Context, in indicator.Input, units []or
 				}
 				per := indicator.Period{Year: p.Year, Month: m}
 				in.Values = append(in.Values, indicator.Value{IndicatorID: ind.ID, UnitID: unitID, Period: per,
-					Value: float64(sum), Source: indicator.SourceRegistry, SourceRef: title, AsOf: monthEnd(per)})
+					Value: float64(sum), Source: indicator.SourceRegistry, SourceRef: title, AsOf: ends[m]})
 			}
 		}
 		for _, unitID := range targets {

@@ -70,6 +70,12 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 }
 
 func (db *DB) ensureMigrationTable(ctx context.Context) error {
+	// Read first: a read-only database (issue 7) refuses even CREATE TABLE
+	// IF NOT EXISTS, and serve must still start on it to serve reads.
+	var n int
+	if db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&n) == nil {
+		return nil
+	}
 	_, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,

@@ -386,4 +386,3 @@ func (tx *Tx) MarkRead(userID, id int64) (InboxItem, error) {
 	}
 	return m, nil
 }
-

@@ -299,6 +299,10 @@ func (db *DB) LockedUntil(ctx context.Context, key string) (time.Time, error) {
 // RecordFailure counts a failed sign-in against key. Failures older than
 // window start a new count; reaching threshold locks key until now+lock.
 // It reports whether this failure locked the key.
+//
+// Deprecated: sign-in counts each attempt before its password is checked
+// (ReserveLogin, then LoginFailed or LoginSucceeded), which bounds the
+// checks of a burst; counting after the check does not (issue 7).
 func (tx *Tx) RecordFailure(key string, now time.Time, threshold int, window, lock time.Duration) (bool, error) {
 	var failures int
 	var first time.Time

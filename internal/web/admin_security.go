@@ -28,6 +28,7 @@ func policyFields(p auth.Policy) []policyField {
 		{"lockout_minutes", strconv.Itoa(p.LockoutMinutes), 1, 1440},
 		{"idle_minutes", strconv.Itoa(p.IdleMinutes), 1, 120},
 		{"absolute_hours", strconv.Itoa(p.AbsoluteHours), 1, 72},
+		{"password_history", strconv.Itoa(p.PasswordHistory), 1, auth.MaxPasswordHistory},
 	}
 }
 
@@ -72,6 +73,17 @@ func (s *Server) adminPolicyUpdate(w http.ResponseWriter, r *http.Request) error
 	p := auth.Policy{MinLength: num("min_length"), MinClasses: num("min_classes"),
 		LockoutThreshold: num("lockout_threshold"), LockoutMinutes: num("lockout_minutes"),
 		IdleMinutes: num("idle_minutes"), AbsoluteHours: num("absolute_hours")}
+	if _, ok := r.PostForm["password_history"]; ok {
+		p.PasswordHistory = num("password_history")
+	} else {
+		// A form from before the field existed (a tab left open over an
+		// upgrade) keeps the stored value.
+		current, _, err := s.db.Policy(r.Context())
+		if err != nil {
+			return err
+		}
+		p.PasswordHistory = current.PasswordHistory
+	}
 	version, verr := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if verr != nil {
 		version = -1 // matches nothing: a conflict

@@ -134,7 +134,7 @@ func TestAdminCreatedUserMustChangePassword(t *testing.T) {
 		}
 	}
 	c.get("/account/password")
-	resp, body = c.post("/account/password", url.Values{"current": {pw}, "password": {"Xin-Mima-2023"}, "confirm": {"Xin-Mima-2023"}})
+	resp, body = c.post("/account/password", url.Values{"current": {pw}, "password": {"Qt7-Lantern-Vx"}, "confirm": {"Qt7-Lantern-Vx"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change password: %d\n%s", resp.StatusCode, body)
 	}
@@ -144,8 +144,8 @@ func TestAdminCreatedUserMustChangePassword(t *testing.T) {
 	e.mustAudit(t, audit.PasswordChanged, itoa(u.ID))
 
 	// A typed temporary password is used as given.
-	pw = e.createUser(t, admin, "lisi", auth.Reporter, "Linshi#2023")
-	if pw != "Linshi#2023" {
+	pw = e.createUser(t, admin, "lisi", auth.Reporter, "Tmp-Qz7#Vx23")
+	if pw != "Tmp-Qz7#Vx23" {
 		t.Fatalf("typed password shown as %q", pw)
 	}
 	if _, resp := e.signIn(t, "lisi", pw); resp.Header.Get("Location") != "/account/password" {
@@ -237,11 +237,12 @@ func TestAdminDisableUser(t *testing.T) {
 		t.Fatalf("audit before/after: %s → %s", entry.Before, entry.After)
 	}
 
-	// The administrator cannot disable itself or change its own role.
+	// The administrator cannot disable itself or change its own role:
+	// administrator accounts are managed from the CLI only (issue 7).
 	self := e.user(t, "sysadmin")
 	resp, body = admin.post("/admin/users/"+itoa(self.ID), url.Values{"role": {"sysadmin"}, "unit_id": {itoa(self.UnitID)},
 		"disabled": {"1"}, "version": {itoa(self.Version)}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "不能停用自己的账号") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "只能在服务器上用命令行管理") {
 		t.Fatalf("self-disable: %d", resp.StatusCode)
 	}
 	if e.user(t, "sysadmin").Disabled {
@@ -428,7 +429,7 @@ func TestSecAdminPolicy(t *testing.T) {
 		t.Fatalf("policy page: %d\n%s", resp.StatusCode, body)
 	}
 	form := url.Values{"min_length": {"10"}, "min_classes": {"3"}, "lockout_threshold": {"5"}, "lockout_minutes": {"15"},
-		"idle_minutes": {"30"}, "absolute_hours": {"12"}, "version": {"0"}}
+		"idle_minutes": {"30"}, "absolute_hours": {"12"}, "password_history": {"5"}, "version": {"0"}}
 	resp, body = sec.post("/admin/policy", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save policy: %d\n%s", resp.StatusCode, body)

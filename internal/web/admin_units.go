@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/store"
@@ -19,6 +20,8 @@ type adminUnitForm struct {
 	Parents []unitOption
 	Fields  map[string]string
 	Error   string
+	// Conflict is set when the save lost a version race (409).
+	Conflict *conflictView
 }
 
 func (s *Server) renderUnitForm(w http.ResponseWriter, r *http.Request, status int, f adminUnitForm) error {
@@ -121,6 +124,16 @@ func (s *Server) adminUnitUpdate(w http.ResponseWriter, r *http.Request) error {
 			}
 			return tx.Audit(s.source(r).New(audit.UnitUpdated, "unit", strconv.FormatInt(id, 10), before, u))
 		})
+	}
+	if apperr.Is(err, apperr.Conflict) {
+		current, cerr := s.db.Unit(r.Context(), id)
+		if cerr != nil {
+			return cerr
+		}
+		typed := u
+		typed.Version = current.Version
+		return s.renderUnitForm(w, r, http.StatusConflict, adminUnitForm{Unit: typed,
+			Conflict: s.unitConflict(r, current, typed), Error: l10n(r, "conflict.title")})
 	}
 	if fe := fieldErrors(err); fe != nil || len(fields) > 0 {
 		if fe != nil {

@@ -18,6 +18,21 @@ type adminUsersPage struct {
 	Users []auth.User
 }
 
+// Managed reports whether the web manages accounts of role r; the three
+// administrators are managed from the command line only (issue 7).
+func (*adminUsersPage) Managed(r auth.Role) bool { return account.WebManaged(r) }
+
+// webRoles are the roles the web user admin offers.
+var webRoles = func() []auth.Role {
+	var out []auth.Role
+	for _, r := range auth.Roles {
+		if account.WebManaged(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}()
+
 // adminUsers lists every account (用户管理).
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.layout(w, r, "admin.users", "nav.users")
@@ -42,6 +57,8 @@ type adminUserForm struct {
 	Units    []unitOption
 	Fields   map[string]string
 	Error    string
+	// Conflict is set when the save lost a version race (409).
+	Conflict *conflictView
 }
 
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status int, f adminUserForm) error {
@@ -58,7 +75,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	f.Layout, f.Roles, f.Units = l, auth.Roles, unitOptions(units, 0)
+	f.Layout, f.Roles, f.Units = l, webRoles, unitOptions(units, 0)
 	return s.render(w, status, "admin_user_form", &f)
 }
 
@@ -135,6 +152,9 @@ func (s *Server) adminUserEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !account.WebManaged(u.Role) {
+		return s.accounts.RefuseAdminAccount(r.Context(), s.source(r), "user.edit", u.Username, u.Role)
+	}
 	return s.renderUserForm(w, r, http.StatusOK, adminUserForm{User: u})
 }
 
@@ -155,7 +175,17 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request) error {
 	u.Disabled = r.PostFormValue("disabled") != ""
 	// A missing or bad version is 0, which matches no row: a conflict.
 	u.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	typed := u
 	_, err = s.accounts.UpdateUser(r.Context(), s.source(r), u)
+	if apperr.Is(err, apperr.Conflict) {
+		current, cerr := s.db.User(r.Context(), id)
+		if cerr != nil {
+			return cerr
+		}
+		typed.Version = current.Version
+		return s.renderUserForm(w, r, http.StatusConflict, adminUserForm{User: typed,
+			Conflict: s.userConflict(r, current, typed), Error: l10n(r, "conflict.title")})
+	}
 	if fe := fieldErrors(err); fe != nil {
 		return s.renderUserForm(w, r, http.StatusUnprocessableEntity, adminUserForm{User: u, Fields: fe.Fields, Error: fe.Message})
 	}

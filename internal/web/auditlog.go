@@ -14,6 +14,7 @@ import (
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // auditRoutes are the auditor's pages (issue 4, 等保2.0 level 3): the audit
@@ -49,8 +50,8 @@ var loginResults = map[string]string{"success": audit.LoginSucceeded, "failure":
 func parseAuditQuery(v url.Values, logins bool, lang string) (auditQuery, audit.Filter, map[string]string) {
 	q := auditQuery{
 		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")),
-		Actor: cut(strings.TrimSpace(v.Get("actor")), 64), Entity: cut(strings.TrimSpace(v.Get("entity")), 64),
-		EntityID: cut(strings.TrimSpace(v.Get("entity_id")), 256), Page: 1,
+		Actor: cut(text.CleanLine(strings.TrimSpace(v.Get("actor"))), 64), Entity: cut(text.CleanLine(strings.TrimSpace(v.Get("entity"))), 64),
+		EntityID: cut(text.CleanLine(strings.TrimSpace(v.Get("entity_id"))), 256), Page: 1,
 	}
 	f := audit.Filter{ActorName: q.Actor, Entity: q.Entity, EntityID: q.EntityID}
 	fields := map[string]string{}
@@ -323,6 +324,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, logins bool, 
 		return err
 	}
 	page.Rows = s.auditRows(l.Lang, entries, units)
+	s.addDenialCounts(r, l, page.Rows)
 	page.Pager = newPager(path, q, total)
 	page.Pager.Label = l.T("audit.pager")
 	page.ExportURL = "/audit/export.xlsx"

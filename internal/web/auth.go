@@ -36,9 +36,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		IP: s.clientIP(r), UserAgent: r.UserAgent(), RequestID: RequestID(r.Context())})
 	if err != nil {
 		code := apperr.CodeOf(err)
-		if code != apperr.Unauthenticated && code != apperr.TooMany && code != apperr.Invalid {
+		if code != apperr.Unauthenticated && code != apperr.TooMany && code != apperr.Invalid && code != apperr.Busy {
 			return err
 		}
+		setRetryAfter(w, err)
 		l, lerr := s.layout(w, r, "login", "login.title")
 		if lerr != nil {
 			return lerr

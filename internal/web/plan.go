@@ -164,6 +164,9 @@ func (s *Server) planActivate(w http.ResponseWriter, r *http.Request) error {
 		return tx.Audit(s.source(r).New(audit.PlanUpdated, "plan", strconv.FormatInt(id, 10),
 			map[string]string{"status": p.Status}, map[string]string{"status": "active"}))
 	})
+	if apperr.Is(err, apperr.Conflict) {
+		return s.renderActivateConflict(w, r, id, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -164,6 +164,15 @@ func (s *Server) importSave(w http.ResponseWriter, r *http.Request) error {
 			// The draft to replace was deleted meanwhile.
 			status, msg = http.StatusConflict, i18n.T(lang(r), "import.replace_gone")
 		}
+		if e.Code == apperr.Conflict && replaceID != 0 {
+			if cur, cerr := s.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, replaceID); cerr == nil {
+				lg := lang(r)
+				again.conflict = &conflictView{Rows: []conflictRow{
+					{i18n.T(lg, "plan.title"), cur.Title, form.Get("title")},
+					{i18n.T(lg, "plan.status"), i18n.T(lg, "status."+cur.Status), i18n.T(lg, "status.draft")},
+				}}
+			}
+		}
 		return s.renderReview(w, r, status, again, msg)
 	}
 	if err != nil {
@@ -181,6 +190,8 @@ type reviewData struct {
 	// marks are the targets' values as the document writes them, by
 	// index: what the source sentence highlights, even after an edit.
 	marks []string
+	// conflict is set when the draft to replace changed meanwhile.
+	conflict *conflictView
 }
 
 func newReviewData(rev *importer.Review) *reviewData {
@@ -285,6 +296,9 @@ type reviewPage struct {
 	Error  string
 	// Units are the org units a reviewer may assign (planimport_units.go).
 	Units []org.Unit
+	// Conflict shows the plan to replace as it is now, when it changed
+	// since the review was opened (409, issue 7).
+	Conflict *conflictView
 }
 
 // targetRow is one target of the review.
@@ -303,7 +317,7 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	rev := d.rev
-	page := &reviewPage{Layout: l, Review: rev, Plan: rev.Plan, Form: d.form, Fields: d.fields, Error: msg}
+	page := &reviewPage{Layout: l, Review: rev, Plan: rev.Plan, Form: d.form, Fields: d.fields, Error: msg, Conflict: d.conflict}
 	if page.Units, err = s.db.Units(r.Context()); err != nil {
 		return err
 	}

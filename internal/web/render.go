@@ -174,7 +174,7 @@ const flashCookie = "luoshi_flash"
 func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) error {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", MaxAge: 60,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(to), http.StatusSeeOther)
 	return nil
 }
 
@@ -211,6 +211,9 @@ type errorPage struct {
 	Status    int
 	Message   string
 	RequestID string
+	// Conflict is set on a 409 that can show the stored data beside the
+	// submitted change (plan activation).
+	Conflict *conflictView
 }
 
 // handle adapts a handlerFunc: its error is logged once and rendered.
@@ -229,6 +232,7 @@ func httpStatus(code apperr.Code) int { return api.Status(code) }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
+	err = store.Unavailable(err)
 	status := httpStatus(apperr.CodeOf(err))
 	if _, ok := err.(*notFoundError); ok {
 		status = http.StatusNotFound
@@ -239,11 +243,18 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
+	setRetryAfter(w, err)
 	page := errorPage{Layout: l, Status: status, RequestID: RequestID(ctx)}
 	switch {
 	case status == http.StatusInternalServerError:
 		s.log.ErrorContext(ctx, "request failed", "request_id", page.RequestID, "path", r.URL.Path, "err", err)
 		page.Message = l.T("err.internal")
+	case status == http.StatusServiceUnavailable:
+		// The database failed or is read-only: logged once here, told to
+		// the user as temporary (issue 7).
+		s.log.WarnContext(ctx, "request failed: database unavailable", "request_id", page.RequestID, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "10")
+		page.Message = apperr.MsgUnavailable
 	case status == http.StatusNotFound:
 		page.Message = l.T("err.not_found")
 	default:

@@ -2,13 +2,13 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"time"
+	"net/netip"
 
 	"github.com/luoshi/luoshi/internal/account"
 	"github.com/luoshi/luoshi/internal/api"
+	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
@@ -24,8 +24,14 @@ type Config struct {
 	// Secure marks cookies Secure (serving over TLS).
 	Secure bool
 	// TrustProxy takes the client address from X-Forwarded-For (behind a
-	// reverse proxy that sets it).
-	TrustProxy bool
+	// reverse proxy that sets it): the rightmost address that is not one of
+	// TrustedProxies (DefaultTrustedProxies when empty), and only when the
+	// peer itself is one of them.
+	TrustProxy     bool
+	TrustedProxies []netip.Prefix
+	// HashLimiter bounds concurrent password hashing; nil: the default
+	// (auth.DefaultHashMemoryMiB, auth.DefaultHashWait).
+	HashLimiter *auth.HashLimiter
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
 	// SilentDays flags units without a report or sign-in for this many days
@@ -46,6 +52,7 @@ type Server struct {
 	version    string
 	secure     bool
 	trustProxy bool
+	proxies    []netip.Prefix
 	demo       bool
 	importMax  int64
 	pages      *pages
@@ -53,6 +60,7 @@ type Server struct {
 	sup        *supervision.Service
 	silentDays int
 	reports    *reporting.Service
+	health     healthCache
 }
 
 // New parses and checks the templates and builds the routes.
@@ -64,13 +72,21 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	accounts := account.New(cfg.DB)
+	if cfg.HashLimiter != nil {
+		accounts.WithHashLimiter(cfg.HashLimiter)
+	}
 	sup := &supervision.Service{DB: cfg.DB, Log: cfg.Logger}
 	if cfg.ReportNotifier == nil {
 		cfg.ReportNotifier = sup
 	}
-	s := &Server{db: cfg.DB, accounts: account.New(cfg.DB), log: cfg.Logger, version: cfg.Version,
-		secure: cfg.Secure, trustProxy: cfg.TrustProxy, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg, sup: sup,
-		silentDays: cfg.SilentDays, reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
+	s := &Server{db: cfg.DB, accounts: accounts, log: cfg.Logger, version: cfg.Version, secure: cfg.Secure,
+		trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg,
+		sup: sup, silentDays: cfg.SilentDays, reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
+	if len(s.proxies) == 0 {
+		s.proxies = DefaultTrustedProxies
+	}
+	s.accounts.SetLogger(cfg.Logger)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.handle(s.guard(rt, rt.h)))
@@ -79,14 +95,11 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
 		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, Reports: s.reports})))
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &notFoundError{}
-	}))
 	// Cross-origin unsafe requests are refused from the Fetch metadata
 	// headers before any token is looked at (defence in depth with CSRF
 	// tokens).
 	cop := http.NewCrossOriginProtection()
-	s.handler = s.middleware(cop.Handler(s.withActor(mux)))
+	s.handler = s.middleware(cop.Handler(s.withActor(s.routed(mux))))
 	return s, nil
 }
 
@@ -95,18 +108,3 @@ type notFoundError struct{}
 func (*notFoundError) Error() string { return "not found" }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// healthz answers 200 only when the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.ErrorContext(ctx, "healthz", "err", err, "request_id", RequestID(ctx))
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("database unavailable\n"))
-		return
-	}
-	w.Write([]byte("ok\n"))
-}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -77,6 +76,9 @@ func (s *Server) guard(rt route, next handlerFunc) handlerFunc {
 			return &apperr.Error{Code: apperr.Unauthenticated, Message: "请先登录"}
 		}
 		if !slices.Contains(rt.allow, a.Role) {
+			// Audited, one record per user, route and window (issue 7).
+			s.accounts.Deny(r.Context(), s.source(r), "route:"+rt.pattern+":"+a.Username,
+				map[string]any{"route": rt.pattern, "path": r.URL.Path, "role": a.Role})
 			return apperr.New(apperr.NotFound, "未找到")
 		}
 		if a.MustChange && !strings.HasPrefix(rt.pattern, "GET /account/password") &&
@@ -131,30 +133,7 @@ func (s *Server) clearSession(w http.ResponseWriter) {
 		SameSite: http.SameSiteLaxMode, Secure: s.secure})
 }
 
-// clientIP is the peer address; Luoshi does not trust forwarding headers
-// unless told to (TrustProxy), since a client can forge them.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			return strings.TrimSpace(strings.Split(xff, ",")[0])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // source is the audit source of the request.
 func (s *Server) source(r *http.Request) audit.Source {
 	return account.Source(auth.ActorFrom(r.Context()), s.clientIP(r), RequestID(r.Context()))
-}
-
-// localPath returns next when it is a path on this site, else "/".
-func localPath(next string) string {
-	if next == "" || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
-		return "/"
-	}
-	return next
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/plan/parse/target"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // TargetRef is one target of a plan with the place that holds it. Targets
@@ -97,12 +98,18 @@ func Validate(p *plan.Plan) error {
 		f["title"] = "计划名称不能为空"
 	} else if utf8.RuneCountInString(t) > maxTitle {
 		f["title"] = fmt.Sprintf("计划名称不能超过%d个字", maxTitle)
+	} else if msg := text.Line("计划名称", t); msg != "" {
+		f["title"] = msg
 	}
 	if utf8.RuneCountInString(p.Issuer) > maxTitle {
 		f["issuer"] = fmt.Sprintf("印发单位不能超过%d个字", maxTitle)
+	} else if msg := text.Line("印发单位", p.Issuer); msg != "" {
+		f["issuer"] = msg
 	}
 	if utf8.RuneCountInString(p.DocNo) > maxText {
 		f["doc_no"] = fmt.Sprintf("文号不能超过%d个字", maxText)
+	} else if msg := text.Line("文号", p.DocNo); msg != "" {
+		f["doc_no"] = msg
 	}
 	if p.Year < 2000 || p.Year > 2100 {
 		f["year"] = "年度须为2000至2100之间的整数"
@@ -118,6 +125,8 @@ func Validate(p *plan.Plan) error {
 			f[key] = row + ":标题不能为空"
 		case utf8.RuneCountInString(s) > maxTitle:
 			f[key] = fmt.Sprintf("%s:标题不能超过%d个字", row, maxTitle)
+		case text.Line("", s) != "":
+			f[key] = row + ":" + text.Line("标题", s)
 		}
 	}
 	for si, s := range p.Sections {
@@ -135,12 +144,16 @@ func Validate(p *plan.Plan) error {
 			f[TargetField(r.Index, "name")] = row + ":指标名称不能为空"
 		} else if utf8.RuneCountInString(n) > maxText {
 			f[TargetField(r.Index, "name")] = fmt.Sprintf("%s:指标名称不能超过%d个字", row, maxText)
+		} else if msg := text.Line("指标名称", n); msg != "" {
+			f[TargetField(r.Index, "name")] = row + ":" + msg
 		}
 		if math.IsNaN(r.Value) || math.IsInf(r.Value, 0) || r.Value < 0 {
 			f[TargetField(r.Index, "value")] = row + ":" + msgValue
 		}
 		if utf8.RuneCountInString(r.Unit) > 20 {
 			f[TargetField(r.Index, "unit")] = row + ":单位不能超过20个字"
+		} else if msg := text.Line("单位", r.Unit); msg != "" {
+			f[TargetField(r.Index, "unit")] = row + ":" + msg
 		}
 		if !ValidComparator(r.Comparator) {
 			f[TargetField(r.Index, "comparator")] = row + ":要求须为达到、突破、左右或不超过"

@@ -20,6 +20,7 @@ import (
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/plan/parse"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Plan statuses an import sets.
@@ -264,7 +265,7 @@ func cleanName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
-	name = strings.ToValidUTF8(name, "")
+	name = text.CleanLine(name)
 	if utf8.RuneCountInString(name) > 200 {
 		ext := filepath.Ext(name)
 		if utf8.RuneCountInString(ext) > 10 {

@@ -56,14 +56,16 @@ func isSpace(r rune) bool {
 		r == 0x2002 || r == 0x2003 || r == 0x2009 || r == 0x202F
 }
 
-// invisible reports runes that are dropped: zero-width characters, the BOM
-// and control characters other than the newline.
+// invisible reports runes that are dropped: zero-width characters, the BOM,
+// bidirectional controls (issue 7: they reorder what a reader sees), and
+// C0 and C1 control characters other than the newline.
 func invisible(r rune) bool {
 	switch r {
-	case 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, utf8.RuneError:
+	case 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x061C, utf8.RuneError:
 		return true
 	}
-	return r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7F
+	return r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7F || (r >= 0x80 && r <= 0x9F) ||
+		(r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // clean trims a line, drops invisible runes, removes spaces between CJK

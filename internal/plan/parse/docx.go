@@ -2,24 +2,46 @@ package parse
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/zipguard"
 )
+
+// msgDocxDamaged is the message for a part that does not inflate as its
+// header declares.
+const msgDocxDamaged = "Word 文档已损坏:文件部件解压后的大小或校验和与声明不符(或为压缩炸弹),已拒绝"
 
 // maxXML bounds the uncompressed size of a part read from a .docx.
 const maxXML = 64 << 20
+
+// docxLimits bound what a .docx may declare before anything is inflated
+// (issue 7: a 1 MB file inflating to 1 GiB took 18 s and 1 GB). A plan's
+// document.xml is a few MB; the ratio check catches bombs whose declared
+// sizes are honest, and archive/zip stops an entry that inflates past the
+// size it declared.
+var docxLimits = zipguard.Limits{
+	MaxEntries:   2000,
+	MaxEntrySize: maxXML,
+	MaxTotal:     96 << 20,
+	MaxRatio:     200,
+	RatioFloor:   1 << 20,
+}
 
 // docxBlocks reads the paragraphs and tables of word/document.xml. List
 // numbers that Word generates (w:numPr) are written out, so that an
 // automatically numbered 1. 2. reads as it is displayed.
 func docxBlocks(data []byte) ([]block, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zipguard.OpenBytes(data, docxLimits)
 	if err != nil {
+		if e := apperr.As(err); e != nil && e.Code == apperr.TooLarge {
+			return nil, &Error{Err: ErrTooLarge, Message: e.Message, Detail: err}
+		}
 		return nil, fmt.Errorf("zip: %w", err)
 	}
 	var doc, numbering *zip.File
@@ -52,6 +74,11 @@ func docxBlocks(data []byte) ([]block, error) {
 	for {
 		tok, err := dec.Token()
 		if err != nil {
+			if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+				// The part inflates past its declared size or is
+				// damaged: a bomb that understates, or a broken file.
+				return nil, &Error{Err: ErrFormat, Message: msgDocxDamaged, Detail: err}
+			}
 			if err == io.EOF || tokens > 0 {
 				break // keep what was read from a truncated document
 			}

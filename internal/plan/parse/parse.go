@@ -114,6 +114,9 @@ func readBlocks(name string, data []byte) ([]block, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")) || ext == ".docx":
 		bl, err := docxBlocks(data)
+		if pe := (*Error)(nil); errors.As(err, &pe) {
+			return nil, pe
+		}
 		if err != nil {
 			if bytes.HasPrefix(data, []byte("PK\x03\x04")) && ext == ".xlsx" {
 				return nil, &Error{Err: ErrFormat, Message: msgSpreadsht}

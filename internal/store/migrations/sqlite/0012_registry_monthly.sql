@@ -14,4 +14,5 @@ CREATE TABLE registry_monthly (
     value   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (unit_id, metric, period)
 );
-CREATE INDEX registry_monthly_metric ON registry_monthly(metric, period);
+-- Covering: the dashboard reads (unit, value) by metric and period range.
+CREATE INDEX registry_monthly_metric ON registry_monthly(metric, period, unit_id, value);
