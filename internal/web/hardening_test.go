@@ -136,15 +136,9 @@ func TestMethodNotAllowed(t *testing.T) {
 	c := e.login(t, "staff")
 	paths := map[string]bool{}
 	hasGet := map[string]bool{}
-	// A POST path that a GET pattern also matches (POST /reports/drafts
-	// and GET /reports/{id}) is served by that GET route.
-	gets := http.NewServeMux()
 	add := func(prefix string, routes map[string][]auth.Role) {
 		for pattern := range routes {
 			method, path, _ := strings.Cut(pattern, " ")
-			if method == "GET" {
-				gets.HandleFunc("GET "+prefix+path, func(http.ResponseWriter, *http.Request) {})
-			}
 			path = prefix + strings.ReplaceAll(strings.ReplaceAll(path, "{id}", "1"), "{lang}", "en")
 			if method == "GET" {
 				hasGet[path] = true
@@ -157,8 +151,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	add("/api/v1", api.Routes())
 	n := 0
 	for path := range paths {
-		req, _ := http.NewRequest("GET", path, nil)
-		if _, pattern := gets.Handler(req); hasGet[path] || strings.HasPrefix(pattern, "GET ") {
+		if hasGet[path] {
 			continue
 		}
 		n++
