@@ -59,7 +59,7 @@ func (c *notifyConfig) worker(db *store.DB, logger *slog.Logger) (*notify.Worker
 		senders[notify.Email] = &smtp
 	}
 	sup := &supervision.Service{DB: db, Log: logger}
-	return &notify.Worker{Outbox: db, Senders: senders, BaseURL: c.baseURL, Log: logger, Poll: c.poll,
+	return &notify.Worker{Outbox: db, Senders: senders, ID: notify.NewWorkerID(), BaseURL: c.baseURL, Log: logger, Poll: c.poll,
 		Before: func(ctx context.Context, now time.Time) error {
 			for _, job := range reminderJobs(sup) {
 				if err := job(ctx, now); err != nil {
