@@ -33,10 +33,11 @@ func (h *handler) reportRoutes() []route {
 		{"GET /reports/{id}", h.getReport, planReaders},
 		{"GET /reports/{id}/files/{sha}", h.getReportFile, planReaders},
 		{"DELETE /reports/{id}/files/{sha}", h.removeReportFile, reporters},
-		{"POST /reports/drafts", h.saveDrafts, reporters},
-		{"POST /reports/evidence", h.addEvidence, reporters},
-		{"POST /reports/submit", h.submitReports, reporters},
+		{"POST /report-drafts", h.saveDrafts, reporters},
+		{"POST /report-evidence", h.addEvidence, reporters},
+		{"POST /report-submissions", h.submitReports, reporters},
 		{"POST /reports/{id}/review", h.reviewReport, staffOnly},
+		{"POST /report-approvals", h.approveReports, staffOnly},
 	}
 }
 
@@ -403,5 +404,27 @@ func (h *handler) removeReportFile(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "version": nv})
+	return nil
+}
+
+// approveReports approves several submitted reports in one transaction.
+func (h *handler) approveReports(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Reports []struct {
+			ID      int64 `json:"id"`
+			Version int64 `json:"version"`
+		} `json:"reports"`
+	}
+	if err := decode(w, r, 256<<10, &body); err != nil {
+		return err
+	}
+	var ids, versions []int64
+	for _, x := range body.Reports {
+		ids, versions = append(ids, x.ID), append(versions, x.Version)
+	}
+	if err := h.cfg.Reports.ApproveAll(r.Context(), h.source(r), auth.ActorFrom(r.Context()), ids, versions); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -75,6 +75,15 @@ func TestDraftRules(t *testing.T) {
 	if e == nil || e.Fields["第2行 percent"] == "" || e.Fields["第2行 state"] == "" {
 		t.Fatalf("validate: %+v", e)
 	}
+	d = Draft{Progress: "进展\u202e反转", State: InProgress, Problems: "第一行\r\n第二行"}
+	e = apperr.As(d.Validate(""))
+	if e == nil || e.Fields["progress"] == "" || e.Fields["problems"] != "" || d.Problems != "第一行\n第二行" {
+		t.Fatalf("control characters: %+v %q", e, d.Problems)
+	}
+	a := AssignmentInput{TaskID: 1, LeadUnitIDs: []int64{1}, PersonName: "张\x00三"}
+	if e := apperr.As(a.Validate("")); e == nil || e.Fields["person_name"] == "" {
+		t.Fatalf("NUL in a name: %+v", e)
+	}
 	r := Report{State: Behind, Percent: 30}
 	e = apperr.As(r.CheckSubmit(""))
 	if e == nil || e.Fields["progress"] == "" || e.Fields["problems"] == "" {

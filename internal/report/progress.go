@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Value is an indicator value a report gives, beside the indicator's target.
@@ -91,7 +92,9 @@ type Draft struct {
 // Validate checks what a draft may hold; prefix names the row.
 func (d *Draft) Validate(prefix string) error {
 	fields := map[string]string{}
-	d.Progress, d.Problems, d.NextSteps = strings.TrimSpace(d.Progress), strings.TrimSpace(d.Problems), strings.TrimSpace(d.NextSteps)
+	d.Progress = strings.TrimSpace(text.NormalizeMulti(d.Progress))
+	d.Problems = strings.TrimSpace(text.NormalizeMulti(d.Problems))
+	d.NextSteps = strings.TrimSpace(text.NormalizeMulti(d.NextSteps))
 	if d.State == "" {
 		d.State = NotStarted
 	}
@@ -101,9 +104,12 @@ func (d *Draft) Validate(prefix string) error {
 	if d.Percent < 0 || d.Percent > 100 {
 		fields[prefix+"percent"] = prefix + "完成比例须在0至100之间"
 	}
-	for name, s := range map[string]string{"progress": d.Progress, "problems": d.Problems, "next_steps": d.NextSteps} {
-		if utf8.RuneCountInString(s) > 2000 {
-			fields[prefix+name] = prefix + "每项文字不超过2000字"
+	for _, f := range []struct{ name, label, s string }{
+		{"progress", "工作进展", d.Progress}, {"problems", "存在问题", d.Problems}, {"next_steps", "下步计划", d.NextSteps}} {
+		if msg := text.Multi(prefix+f.label, f.s); msg != "" {
+			fields[prefix+f.name] = msg
+		} else if utf8.RuneCountInString(f.s) > 2000 {
+			fields[prefix+f.name] = prefix + f.label + "不超过2000字"
 		}
 	}
 	if len(fields) > 0 {

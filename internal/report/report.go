@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Status is where a report is in its review.
@@ -184,6 +185,9 @@ func (in *AssignmentInput) Validate(prefix string) error {
 	in.PersonName = strings.TrimSpace(in.PersonName)
 	in.PersonPhone = strings.TrimSpace(in.PersonPhone)
 	in.DueOn = strings.TrimSpace(in.DueOn)
+	if msg := text.Line(prefix+"责任人姓名", in.PersonName); msg != "" {
+		fields[prefix+"person_name"] = msg
+	}
 	if utf8.RuneCountInString(in.PersonName) > 50 {
 		fields[prefix+"person_name"] = prefix + "责任人姓名不超过50字"
 	}
@@ -213,6 +217,8 @@ func (in *AssignmentInput) Validate(prefix string) error {
 		switch {
 		case !ValidDate(m.DueOn):
 			fields[key] = fmt.Sprintf("%s节点%d的日期须为日期,如 2023-06-30", prefix, i+1)
+		case text.Line("", m.Deliverable) != "":
+			fields[key] = fmt.Sprintf("%s节点%d的交付成果%s", prefix, i+1, text.Line("", m.Deliverable))
 		case m.Deliverable == "":
 			fields[key] = fmt.Sprintf("%s节点%d须写明交付成果", prefix, i+1)
 		case utf8.RuneCountInString(m.Deliverable) > 200:

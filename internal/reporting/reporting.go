@@ -19,6 +19,7 @@ import (
 	"github.com/luoshi/luoshi/internal/period"
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Service changes assignments and reports.
@@ -365,10 +366,26 @@ func (s *Service) Submit(ctx context.Context, src audit.Source, a *auth.Actor, i
 // Review approves a submitted report, or returns it with a comment (a
 // return needs one). Only the bureau's staff review.
 func (s *Service) Review(ctx context.Context, src audit.Source, a *auth.Actor, id, version int64, approve bool, comment string) error {
+	return s.review(ctx, src, a, []int64{id}, []int64{version}, approve, comment)
+}
+
+// ApproveAll approves several submitted reports in one transaction: all
+// or none (a report someone else handled meanwhile is a conflict).
+func (s *Service) ApproveAll(ctx context.Context, src audit.Source, a *auth.Actor, ids, versions []int64) error {
+	if len(ids) == 0 {
+		return apperr.New(apperr.Invalid, "请先勾选要通过的报告")
+	}
+	return s.review(ctx, src, a, ids, versions, true, "")
+}
+
+func (s *Service) review(ctx context.Context, src audit.Source, a *auth.Actor, ids, versions []int64, approve bool, comment string) error {
 	if a.Role != auth.Staff {
 		return apperr.New(apperr.Forbidden, "只有局机关工作人员可以审核")
 	}
-	comment = strings.TrimSpace(comment)
+	comment = strings.TrimSpace(text.NormalizeMulti(comment))
+	if msg := text.Multi("审核意见", comment); msg != "" {
+		return apperr.WithFields(msg, map[string]string{"comment": msg})
+	}
 	if !approve && comment == "" {
 		return apperr.WithFields("退回须写明意见", map[string]string{"comment": "请写明退回的原因和修改要求"})
 	}
@@ -379,33 +396,41 @@ func (s *Service) Review(ctx context.Context, src audit.Source, a *auth.Actor, i
 	if approve {
 		to, action = report.Approved, audit.ReportApproved
 	}
-	var ev report.Event
+	var events []report.Event
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		r, err := tx.SetReportStatus(id, version, []report.Status{report.Submitted}, to, a.Username, comment)
-		if apperr.Is(err, apperr.Conflict) {
-			cur, rerr := tx.Report(id)
-			if rerr != nil {
-				return rerr
+		events = events[:0]
+		for i, id := range ids {
+			r, err := tx.SetReportStatus(id, versions[i], []report.Status{report.Submitted}, to, a.Username, comment)
+			if apperr.Is(err, apperr.Conflict) {
+				cur, rerr := tx.Report(id)
+				if rerr != nil {
+					return rerr
+				}
+				return apperr.New(apperr.Conflict, "%s「%s」的报告刚刚已被他人处理:现为「%s」(%s %s),请刷新后查看",
+					cur.UnitName, cur.Title, report.StatusLabel(cur.Status), cur.ReviewedBy, cur.ReviewComment)
 			}
-			return apperr.New(apperr.Conflict, "该报告刚刚已被他人处理:现为「%s」(%s %s),请刷新后查看",
-				report.StatusLabel(cur.Status), cur.ReviewedBy, cur.ReviewComment)
-		}
-		if err != nil {
-			return err
-		}
-		if approve {
-			// An approved report's indicator values become the unit's
-			// figures for the month (the dashboard's source "report").
-			if err := tx.RecordReportValues(r, r.SubmittedBy); err != nil {
+			if err != nil {
+				return err
+			}
+			if approve {
+				// An approved report's indicator values become the unit's
+				// figures for the month (the dashboard's source "report").
+				if err := tx.RecordReportValues(r, r.SubmittedBy); err != nil {
+					return err
+				}
+			}
+			events = append(events, event(string(to), r, a.Username, comment))
+			if err := tx.Audit(src.New(action, "report", strconv.FormatInt(id, 10), map[string]any{"status": "submitted"},
+				map[string]any{"status": to, "comment": comment, "revision": r.Revision})); err != nil {
 				return err
 			}
 		}
-		ev = event(string(to), r, a.Username, comment)
-		return tx.Audit(src.New(action, "report", strconv.FormatInt(id, 10), map[string]any{"status": "submitted"},
-			map[string]any{"status": to, "comment": comment, "revision": r.Revision}))
+		return nil
 	})
 	if err == nil {
-		s.notify.ReportEvent(ev)
+		for _, e := range events {
+			s.notify.ReportEvent(e)
+		}
 	}
 	return err
 }

@@ -364,7 +364,8 @@ func (db *DB) ReportFile(ctx context.Context, scope auth.Scope, reportID int64, 
 	return f, "", err
 }
 
-// Indicators of a task: the targets a unit leading it gives values for.
+// TaskIndicators returns, by task, the targets a unit leading the task
+// gives values for.
 func (db *DB) TaskIndicators(ctx context.Context, taskIDs []int64) (map[int64][]report.Value, error) {
 	out := map[int64][]report.Value{}
 	for _, id := range taskIDs {

@@ -37,6 +37,7 @@ func (s *Server) reportRoutes() []route {
 		{"POST /plans/{id}/report", s.sheetSave, reporterOnly},
 		{"GET /plans/{id}/review", s.reviewList, reviewers},
 		{"POST /reports/{id}/review", s.reportReview, staffOnly},
+		{"POST /plans/{id}/review/approve", s.reviewApproveAll, staffOnly},
 		{"GET /reports/{id}", s.reportPage, planReaders},
 		{"GET /reports/{id}/files/{sha}", s.reportFile, planReaders},
 		{"POST /reports/{id}/files/{sha}/remove", s.reportFileRemove, reporterOnly},
@@ -328,14 +329,13 @@ func (s *Server) assignSave(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.LeadUnitIDs = formIDs(form["lead_"+k])
 		in.CoUnitIDs = formIDs(form["co_"+k])
-		for n, line := range strings.Split(strings.ReplaceAll(form.Get("milestones_"+k), "\r", ""), "\n") {
+		for _, line := range strings.Split(strings.ReplaceAll(form.Get("milestones_"+k), "\r", ""), "\n") {
 			line = strings.TrimSpace(line)
 			if line == "" {
 				continue
 			}
 			date, what, _ := strings.Cut(line, " ")
 			in.Milestones = append(in.Milestones, report.Milestone{DueOn: date, Deliverable: strings.TrimSpace(what)})
-			_ = n
 		}
 		if fingerprint(in) == form.Get("orig_"+k) {
 			continue
@@ -818,7 +818,7 @@ type reviewListPage struct {
 	Units   []org.Unit
 	Unit    int64
 	Reports []report.Report
-	Rows    []store.SheetRow // everything due, for the missing ones
+	// Missing are the items due with no report, or only a draft.
 	Missing []store.SheetRow
 	Error   string
 }
@@ -934,6 +934,43 @@ func (s *Server) reportReview(w http.ResponseWriter, r *http.Request) error {
 		key = "report.approved"
 	}
 	return s.redirectFlash(w, r, back, l10n(r, key))
+}
+
+// reviewApproveAll approves the ticked reports of the queue at once.
+func (s *Server) reviewApproveAll(w http.ResponseWriter, r *http.Request) error {
+	ref, _, _, err := s.planFor(r)
+	if err != nil {
+		return err
+	}
+	var ids, versions []int64
+	for _, v := range r.PostForm["report"] {
+		idS, verS, _ := strings.Cut(v, ":")
+		id, err1 := strconv.ParseInt(idS, 10, 64)
+		ver, err2 := strconv.ParseInt(verS, 10, 64)
+		if err1 != nil || err2 != nil {
+			return apperr.New(apperr.Invalid, "表单有误,请刷新后重试")
+		}
+		// Only reports of this plan the reviewer can see.
+		rp, err := s.db.Report(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
+		if err != nil || rp.PlanID != ref.ID {
+			return apperr.New(apperr.NotFound, "未找到")
+		}
+		ids, versions = append(ids, id), append(versions, ver)
+	}
+	q, _ := url.ParseQuery(r.PostFormValue("query"))
+	err = s.reports.ApproveAll(r.Context(), s.source(r), auth.ActorFrom(r.Context()), ids, versions)
+	if e := apperr.As(err); e != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
+		return s.renderReviewList(w, r, q, httpStatus(e.Code), e.Message)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/plans/%d/review?%s", ref.ID, q.Encode()), l10n(r, "report.approved_n", len(ids)))
+}
+
+// Query is the queue's filter, to come back to after a bulk approval.
+func (p *reviewListPage) Query() string {
+	return url.Values{"period": {p.Period.Key()}, "unit": {strconv.FormatInt(p.Unit, 10)}, "status": {p.Status}}.Encode()
 }
 
 // ---- one report with every version ----

@@ -46,7 +46,7 @@ func TestReportAPI(t *testing.T) {
 	row := sheet.Rows[0]
 	draft := map[string]any{"task_id": row.Assignment.TaskID, "measure_id": row.Assignment.MeasureID, "unit_id": row.UnitID,
 		"period": "2023-06", "progress": "接口填报", "percent": 50, "state": "in_progress"}
-	resp, body = apiSend(t, e, reporter, "POST", "/api/v1/reports/drafts", map[string]any{"drafts": []any{draft}})
+	resp, body = apiSend(t, e, reporter, "POST", "/api/v1/report-drafts", map[string]any{"drafts": []any{draft}})
 	var saved struct {
 		Saved []struct{ ID, Version int64 } `json:"saved"`
 	}
@@ -55,12 +55,12 @@ func TestReportAPI(t *testing.T) {
 	}
 	id, version := saved.Saved[0].ID, saved.Saved[0].Version
 	// Staff cannot write a unit's report.
-	if resp, _ := apiSend(t, e, staff, "POST", "/api/v1/reports/drafts", map[string]any{"drafts": []any{draft}}); resp.StatusCode != 404 {
+	if resp, _ := apiSend(t, e, staff, "POST", "/api/v1/report-drafts", map[string]any{"drafts": []any{draft}}); resp.StatusCode != 404 {
 		t.Fatalf("staff drafts: %d", resp.StatusCode)
 	}
 	// A stale version: 409 naming what is saved.
 	draft["progress"], draft["version"] = "过期的修改", 0
-	resp, body = apiSend(t, e, reporter, "POST", "/api/v1/reports/drafts", map[string]any{"drafts": []any{draft}})
+	resp, body = apiSend(t, e, reporter, "POST", "/api/v1/report-drafts", map[string]any{"drafts": []any{draft}})
 	if resp.StatusCode != 409 || !strings.Contains(body, "接口填报") {
 		t.Fatalf("stale draft: %d %s", resp.StatusCode, body)
 	}
@@ -74,14 +74,14 @@ func TestReportAPI(t *testing.T) {
 	fw, _ := mw.CreateFormFile("file", "scan.pdf")
 	fw.Write([]byte("%PDF-1.5 scan"))
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/reports/evidence", &buf)
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/v1/report-evidence", &buf)
 	req.Header.Set("Authorization", "Bearer "+reporter)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if resp, body := e.anon(t).do(req); resp.StatusCode != 200 || !strings.Contains(body, `"version":`+itoa(version+1)) {
 		t.Fatalf("evidence: %d %s", resp.StatusCode, body)
 	}
 	version++
-	if resp, body := apiSend(t, e, reporter, "POST", "/api/v1/reports/submit", map[string]any{"reports": []any{map[string]int64{"id": id, "version": version}}}); resp.StatusCode != 204 {
+	if resp, body := apiSend(t, e, reporter, "POST", "/api/v1/report-submissions", map[string]any{"reports": []any{map[string]int64{"id": id, "version": version}}}); resp.StatusCode != 204 {
 		t.Fatalf("submit: %d %s", resp.StatusCode, body)
 	}
 	version++
@@ -94,6 +94,17 @@ func TestReportAPI(t *testing.T) {
 	}
 	if resp, body := apiGet(t, e, reporter, "/api/v1/reports/"+itoa(id)); resp.StatusCode != 200 || strings.Count(body, `"action"`) != 2 {
 		t.Fatalf("report with revisions: %d %s", resp.StatusCode, body)
+	}
+	// Bulk approval by the API: the demo's May reports waiting for review.
+	var waiting struct {
+		Reports []struct{ ID, Version int64 } `json:"reports"`
+	}
+	_, body = apiGet(t, e, staff, "/api/v1/reports?plan="+itoa(e.demo.PlanID)+"&period=2023-05&status=submitted")
+	if json.Unmarshal([]byte(body), &waiting) != nil || len(waiting.Reports) == 0 {
+		t.Fatalf("waiting reports: %s", body)
+	}
+	if resp, body := apiSend(t, e, staff, "POST", "/api/v1/report-approvals", map[string]any{"reports": waiting.Reports}); resp.StatusCode != 204 {
+		t.Fatalf("bulk approve: %d %s", resp.StatusCode, body)
 	}
 	// Assignments: staff save, the reporter reads its own.
 	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)

@@ -339,3 +339,40 @@ func TestReportPagesBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkApprove: staff tick the waiting reports and approve them at
+// once; one stale among them approves none.
+func TestBulkApprove(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	staff := e.login(t, "staff")
+	_, body := staff.get(e.planURL("/review?period=2023-05&status=submitted"))
+	var ticks []string
+	for _, m := range regexp.MustCompile(`name="report" value="(\d+:\d+)" form="bulk-approve"`).FindAllStringSubmatch(body, -1) {
+		ticks = append(ticks, m[1])
+	}
+	if len(ticks) < 2 {
+		t.Fatalf("%d reports waiting in the demo's May", len(ticks))
+	}
+	query := "period=2023-05&status=submitted&unit=0"
+	stale := append([]string{}, ticks...)
+	id, _, _ := strings.Cut(stale[0], ":")
+	stale[0] = id + ":999"
+	resp, body := staff.post(e.planURL("/review/approve"), url.Values{"report": stale, "query": {query}})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "已被他人处理") {
+		t.Fatalf("stale bulk approval: %d", resp.StatusCode)
+	}
+	waiting := func() int {
+		rs, _ := e.db.Reports(ctx, auth.Everything, store.ReportFilter{PlanID: e.demo.PlanID, Period: "2023-05", Status: report.Submitted})
+		return len(rs)
+	}
+	if n := waiting(); n != len(ticks) {
+		t.Fatalf("a failed bulk approval approved %d", len(ticks)-n)
+	}
+	if resp, _ := staff.post(e.planURL("/review/approve"), url.Values{"report": ticks, "query": {query}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("bulk approval: %d", resp.StatusCode)
+	}
+	if n := waiting(); n != 0 {
+		t.Fatalf("%d still waiting", n)
+	}
+}

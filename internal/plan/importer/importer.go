@@ -225,6 +225,9 @@ func (s *Service) Save(ctx context.Context, src audit.Source, p *plan.Plan, opt 
 			}
 		}
 		after := summary(p, source)
+		if len(opt.Units) > 0 {
+			after["unit_choices"] = opt.Units // the reviewer's decisions on suggested units
+		}
 		id := strconv.FormatInt(p.ID, 10)
 		if replaced != nil {
 			before := map[string]any{"id": replaced.ID, "title": replaced.Title, "status": replaced.Status}
