@@ -46,6 +46,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
+	if *importMaxMB < 1 || *importMaxMB > 64 {
+		return fmt.Errorf("serve: --import-max-mb must be between 1 and 64, not %d", *importMaxMB)
+	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("serve: --tls-cert and --tls-key go together")
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,7 +76,6 @@ func New(cfg Config) http.Handler {
 	for _, rt := range h.routes() {
 		mux.Handle(rt.pattern, h.wrap(h.guard(rt)))
 	}
-	postOnlyUnderGet(mux, h.routes())
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		w.Write(openAPI)
@@ -264,32 +262,4 @@ func (h *handler) getTask(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
-}
-
-// postOnlyUnderGet makes a POST-only path that a GET pattern also matches
-// (POST /reports/drafts under GET /reports/{id}) answer GET with 405 and
-// Allow: POST, as every other POST-only route does, instead of reaching the
-// GET route's sign-in check.
-func postOnlyUnderGet(mux *http.ServeMux, routes []route) {
-	gets := http.NewServeMux()
-	exact := map[string]bool{}
-	for _, rt := range routes {
-		if method, path, _ := strings.Cut(rt.pattern, " "); method == http.MethodGet {
-			gets.HandleFunc(rt.pattern, func(http.ResponseWriter, *http.Request) {})
-			exact[path] = true
-		}
-	}
-	for _, rt := range routes {
-		method, path, _ := strings.Cut(rt.pattern, " ")
-		if method != http.MethodPost || strings.Contains(path, "{") || exact[path] {
-			continue
-		}
-		if _, pattern := gets.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}}); pattern == "" {
-			continue
-		}
-		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", http.MethodPost)
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: apperr.Invalid, Message: "此接口只接受 POST 请求"})
-		})
-	}
 }

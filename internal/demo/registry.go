@@ -224,7 +224,7 @@ func (g *gen) all() []kindRecord {
 	y := g.year
 	var enterprises []map[string]string
 	names := map[string]bool{}
-	for i := 0; i < 420; i++ {
+	for i := 0; i < 600; i++ {
 		u := g.place()
 		short := []rune(u.Name)
 		name := ""
@@ -235,7 +235,7 @@ func (g *gen) all() []kindRecord {
 		v := map[string]string{"uscc": g.uscc(u), "name": name, "industry": g.pick(registry.DefaultOptions["industry"]),
 			"address": fmt.Sprintf("%s%s路%d号", u.Name, g.pick(nameWords1), 1+g.r.IntN(300)), "contact": g.person(),
 			"phone": fmt.Sprintf("1%d%08d", 3+g.r.IntN(7), g.r.IntN(100000000))}
-		if g.r.Float64() < 0.5 {
+		if g.r.Float64() < 0.36 {
 			issued := g.date(y - 5 + g.r.IntN(6))
 			if issued[:4] <= strconv.Itoa(y-3) && g.r.Float64() < 0.7 {
 				// Re-certified three years on: the old certificate stays in history.
@@ -249,9 +249,9 @@ func (g *gen) all() []kindRecord {
 				v["hte_revoked"] = t.AddDate(1, g.r.IntN(12), 0).Format(time.DateOnly)
 			}
 		}
-		if g.r.Float64() < 0.75 {
+		if g.r.Float64() < 0.9 {
 			ty := y
-			if g.r.Float64() < 0.25 {
+			if g.r.Float64() < 0.15 {
 				ty = y - 1
 			}
 			if ty > y-1 && g.r.Float64() < 0.5 {
@@ -278,9 +278,9 @@ func (g *gen) all() []kindRecord {
 			ry = y - 1
 		}
 		// Most contracts are small; a few are large.
-		value := int64(20000 + g.r.IntN(500000))
+		value := int64(50000 + g.r.IntN(2000000))
 		if g.r.Float64() < 0.25 {
-			value = int64(500000 + g.r.IntN(8000000))
+			value = int64(2000000 + g.r.IntN(13000000))
 		}
 		tech := value * int64(60+g.r.IntN(41)) / 100
 		reg := g.date(ry)

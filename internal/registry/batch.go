@@ -175,6 +175,10 @@ func (k *Kind) Prepare(t *Table, env *Env) (*Batch, error) {
 	e.Scales = scales
 	b := &Batch{Kind: k, Read: len(t.Rows), Columns: cols}
 	firstLine := map[string]int{}
+	present := map[string]bool{}
+	for _, c := range cols {
+		present[c.Field.Key] = true
+	}
 	for _, tr := range t.Rows {
 		raw := map[string]string{}
 		for _, c := range cols {
@@ -183,6 +187,13 @@ func (k *Kind) Prepare(t *Table, env *Env) (*Batch, error) {
 			}
 		}
 		rec, errs := k.Parse(raw, &e)
+		rec.Present = present
+		for _, c := range cols {
+			if tr.Long[c.Index] && (c.Field.Type == USCC || c.Field.Type == Text) {
+				// A number cell: its last digits are gone, whatever is left.
+				errs[c.Field.Key] = fmt.Sprintf("%s所在单元格是数字格式,Excel 只保留15位有效数字,后几位已丢失:请将该列设置为文本格式后重新填写", c.Field.Label)
+			}
+		}
 		row := Row{Line: tr.Line, Record: rec}
 		for _, c := range cols {
 			if msg, bad := errs[c.Field.Key]; bad {

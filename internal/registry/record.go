@@ -27,7 +27,14 @@ type Record struct {
 	Version   int64             `json:"version"`
 	CreatedAt time.Time         `json:"created_at"`
 	UpdatedAt time.Time         `json:"updated_at"`
+	// Present names the fields the input had (an imported file's
+	// columns); a merge keeps the other fields of an existing record as
+	// they are. Nil means every field.
+	Present map[string]bool `json:"-"`
 }
+
+// Has reports whether the input had field key.
+func (r *Record) Has(key string) bool { return r.Present == nil || r.Present[key] }
 
 // V returns a value ("" when unset).
 func (r *Record) V(key string) string { return r.Values[key] }
@@ -152,6 +159,10 @@ func (k *Kind) Parse(raw map[string]string, env *Env) (Record, map[string]string
 func (k *Kind) parseField(f *Field, s string, env *Env, rec *Record) (string, error) {
 	switch f.Type {
 	case Text:
+		if numericCell.MatchString(s) && strings.ContainsAny(s, "eE") {
+			// A long number (a registration number) in a number cell.
+			return "", fmt.Errorf("%s被 Excel 存成了数字(%s),后几位已丢失:请将该列设置为文本格式后重新填写", f.Label, s)
+		}
 		s = strings.Join(strings.Fields(s), " ")
 		if f.MaxLen > 0 && len([]rune(s)) > f.MaxLen {
 			return "", fmt.Errorf("%s不能超过%d个字", f.Label, f.MaxLen)
@@ -303,7 +314,7 @@ func (k *Kind) Diff(before, after map[string]string) []Change {
 // Version is one entry of a record's history: who changed what, when.
 type Version struct {
 	Version   int64     `json:"version"`
-	Action    string    `json:"action"` // created, updated, imported
+	Action    string    `json:"action"` // created or updated
 	ActorName string    `json:"actor"`
 	At        time.Time `json:"at"`
 	Changes   []Change  `json:"changes"`

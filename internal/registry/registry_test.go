@@ -15,6 +15,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/registry"
+	"github.com/luoshi/luoshi/internal/zipguard"
 )
 
 func TestCheckUSCC(t *testing.T) {
@@ -132,6 +133,30 @@ func TestNumericUSCCCell(t *testing.T) {
 	errs := b.Errors()
 	if b.Read != 2 || len(errs) != 1 || errs[0].Row != 2 || !strings.Contains(errs[0].Reason, "请将该列设置为文本格式") {
 		t.Fatalf("%d rows, errors %+v", b.Read, errs)
+	}
+	// Even when the digits left happen to pass the check (an all-digit
+	// code whose check digit is 0), a number cell is refused.
+	var lucky string
+	for i := 0; lucky == ""; i++ {
+		if c := registry.MakeUSCC(fmt.Sprintf("915109%08d000", i)); strings.HasSuffix(c, "0") {
+			lucky = c
+		}
+	}
+	var n float64
+	fmt.Sscan(lucky, &n)
+	b = prepare(t, registry.Enterprises, sheet(t, [][]any{{"统一社会信用代码*", "企业名称*", "所属单位*"}, {n, "丙公司", "示例县"}}))
+	if errs := b.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Reason, "请将该列设置为文本格式") {
+		t.Fatalf("number cell %s (%v): %+v", lucky, n, errs)
+	}
+}
+
+// TestNumericTextCell: a registration number typed into a number cell
+// comes back in E notation and is refused the same way.
+func TestNumericTextCell(t *testing.T) {
+	head := []any{"登记编号*", "合同名称*", "合同类型*", "卖方*", "卖方所属单位*", "买方*", "合同成交额(元)*", "技术交易额(元)*", "登记日期*"}
+	b := prepare(t, registry.Contracts, sheet(t, [][]any{head, {"2.0235109000001E+15", "开发合同", "技术开发", "甲", "示例县", "乙", 100, 100, "2023-05-06"}}))
+	if errs := b.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Column, "登记编号") || !strings.Contains(errs[0].Reason, "请将该列设置为文本格式") {
+		t.Fatalf("%+v", errs)
 	}
 }
 
@@ -271,20 +296,22 @@ func TestBadZipRefusedWhole(t *testing.T) {
 			return raw
 		}),
 	}
+	want := map[string]error{"crc": zipguard.ErrCorrupt, "understated size": zipguard.ErrCorrupt, "overstated size": zipguard.ErrCorrupt,
+		"damaged data": zipguard.ErrCorrupt, "bomb": zipguard.ErrRatio, "declared huge": zipguard.ErrTooLarge}
 	for name, data := range cases {
 		_, err := registry.ReadTable("x.xlsx", data, 0)
 		e := apperr.As(err)
-		if e == nil || (e.Code != apperr.Invalid && e.Code != apperr.TooLarge) || e.Message == "" {
+		if e == nil || (e.Code != apperr.Invalid && e.Code != apperr.TooLarge) || !strings.Contains(e.Message, "未导入任何数据") {
 			t.Errorf("%s: %v", name, err)
+		}
+		if w, ok := want[name]; ok && !errors.Is(err, w) {
+			t.Errorf("%s: %v, want %v", name, err, w)
 		}
 	}
 	// Over the configured size: 413 with a Chinese message.
 	_, err := registry.ReadTable("x.xlsx", good, int64(len(good)-1))
 	if e := apperr.As(err); e == nil || e.Code != apperr.TooLarge || !strings.Contains(e.Message, "上限") {
 		t.Errorf("size limit: %v", err)
-	}
-	if errors.Is(err, io.EOF) {
-		t.Fatal("unreachable")
 	}
 }
 

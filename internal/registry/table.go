@@ -32,10 +32,17 @@ type Table struct {
 type TableRow struct {
 	Line  int
 	Cells []string
+	// Long marks the columns (0-based) whose cell is a number of 12 or
+	// more digits: a code typed into a number cell, which Excel keeps to
+	// 15 significant digits only (.xlsx only).
+	Long map[int]bool
 }
 
 // MsgTooLarge is the message for a file over the limit.
 func MsgTooLarge(limit int64) string {
+	if limit < 1<<20 {
+		return fmt.Sprintf("文件超过 %d KB 上限,请拆分后分批导入", limit>>10)
+	}
 	return fmt.Sprintf("文件超过 %d MB 上限,请拆分后分批导入", limit>>20)
 }
 
@@ -92,6 +99,10 @@ func readXLSX(data []byte) (*Table, error) {
 	if sheet == "" {
 		return nil, apperr.New(apperr.Invalid, "文件中没有数据工作表")
 	}
+	long, err := longNumberCells(data, sheet)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return nil, &apperr.Error{Code: apperr.Invalid, Message: "无法读取工作表“" + sheet + "”", Err: err}
@@ -107,6 +118,9 @@ func readXLSX(data []byte) (*Table, error) {
 		}
 		if err := t.add(line, cells); err != nil {
 			return nil, err
+		}
+		if n := len(t.Rows); n > 0 && t.Rows[n-1].Line == line {
+			t.Rows[n-1].Long = long[line]
 		}
 	}
 	if err := rows.Error(); err != nil {

@@ -113,7 +113,9 @@ func ParseDate(s string) (string, error) {
 		}
 		// A date cell read raw: its serial day number, maybe with a time.
 		if n >= 1 && n < 2958466 && (n >= 10000 || !strings.Contains(s, ".")) {
-			return excelEpoch.AddDate(0, 0, int(math.Trunc(n))).Format(time.DateOnly), nil
+			if t := excelEpoch.AddDate(0, 0, int(math.Trunc(n))); t.Year() >= 1949 && t.Year() <= 2100 {
+				return t.Format(time.DateOnly), nil
+			}
 		}
 	}
 	r := strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(s)

@@ -1,64 +1,53 @@
 package registry
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/zipguard"
 )
 
 // verifyContainer checks an .xlsx's zip container before excelize reads
-// it: declared sizes within limits, then every entry inflated in full with
-// its actual size and CRC checked. excelize may return part of the rows
-// without an error from a damaged or size-understating file; a partial
+// it (zipguard): declared entry count, sizes, total and ratio within
+// limits, then every entry inflated in full with its actual size and CRC
+// checked, and every XML part decoded to its end. excelize may return
+// part of the rows without an error from a damaged or size-understating
+// file, and its row reader stops quietly at an XML syntax error; a partial
 // import must never be reported as success (issue 9).
 func verifyContainer(data []byte) error {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zipguard.Open(bytes.NewReader(data), int64(len(data)), zipguard.DefaultLimits)
 	if err != nil {
-		return &apperr.Error{Code: apperr.Invalid, Message: "文件不是有效的 Excel(.xlsx)文件", Err: err}
-	}
-	if len(zr.File) > 2000 {
-		return &apperr.Error{Code: apperr.TooLarge, Message: "文件包含的部件过多,已拒绝"}
-	}
-	var total uint64
-	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if f.UncompressedSize64 > 64<<20 || total > 96<<20 {
-			return &apperr.Error{Code: apperr.TooLarge, Message: "文件解压后过大,已拒绝"}
-		}
-		if f.UncompressedSize64 > 1<<20 && (f.CompressedSize64 == 0 || f.UncompressedSize64/f.CompressedSize64 > 200) {
-			return &apperr.Error{Code: apperr.TooLarge, Message: "文件压缩比异常(疑似压缩炸弹),已拒绝"}
-		}
+		return noneImported(err)
 	}
 	for _, f := range zr.File {
-		rc, err := f.Open()
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		b, err := zipguard.ReadFile(f, 0)
 		if err != nil {
-			return corrupt(f.Name, err)
+			return noneImported(err)
 		}
-		var buf bytes.Buffer
-		n, err := io.Copy(&buf, io.LimitReader(rc, int64(f.UncompressedSize64)+1))
-		rc.Close()
-		if err == nil && uint64(n) != f.UncompressedSize64 {
-			err = errors.New("size differs from declared")
-		}
-		if err != nil {
-			return corrupt(f.Name, err)
-		}
-		if err := wellFormed(f.Name, buf.Bytes()); err != nil {
+		if err := wellFormed(f.Name, b); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// wellFormed decodes an XML part to its end. excelize's row reader stops
-// quietly at a syntax error, which would import the rows before it as if
-// they were all.
+// noneImported says, with zipguard's reason, that nothing was imported.
+func noneImported(err error) error {
+	e := apperr.As(err)
+	if e == nil {
+		return &apperr.Error{Code: apperr.Invalid, Message: "文件不是有效的 Excel(.xlsx)文件,未导入任何数据", Err: err}
+	}
+	return &apperr.Error{Code: e.Code, Message: strings.TrimRight(e.Message, "。") + ",未导入任何数据", Err: err}
+}
+
+// wellFormed decodes an XML part to its end.
 func wellFormed(name string, data []byte) error {
 	if !strings.HasSuffix(name, ".xml") && !strings.HasSuffix(name, ".rels") {
 		return nil
@@ -74,8 +63,4 @@ func wellFormed(name string, data []byte) error {
 			return &apperr.Error{Code: apperr.Invalid, Message: fmt.Sprintf("文件已损坏(部件 %s 不是完整的 XML),未导入任何数据", name), Err: err}
 		}
 	}
-}
-
-func corrupt(name string, err error) error {
-	return &apperr.Error{Code: apperr.Invalid, Message: fmt.Sprintf("文件已损坏(部件 %s 大小或校验和不符),未导入任何数据", name), Err: err}
 }

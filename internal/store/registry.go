@@ -448,6 +448,12 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 	for key, v := range rec.Values {
 		merged[key] = v
 	}
+	// A file without a column leaves that field as it is.
+	for _, f := range k.Fields {
+		if !rec.Has(f.Key) {
+			merged[f.Key] = existing.Values[f.Key]
+		}
+	}
 	if k == registry.Enterprises {
 		// Empty qualification columns leave the enterprise's qualifications
 		// as they are: an import without them does not revoke anything.

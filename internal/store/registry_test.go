@@ -172,6 +172,24 @@ func TestRegistryExportReimportsUnchanged(t *testing.T) {
 				t.Fatalf("%s: history grew on an unchanged import", k.Name)
 			}
 		}
+		// A file with only the required columns leaves the other fields
+		// (industry, qualifications, …) as they are.
+		before := snap(t, db, registry.Enterprises)
+		full := sampleEnterprises(14, city, county)
+		tbl := &registry.Table{Headers: []string{"统一社会信用代码*", "企业名称*", "所属单位*"}}
+		for i, r := range full {
+			tbl.Rows = append(tbl.Rows, registry.TableRow{Line: i + 2, Cells: r[:3]})
+		}
+		b, err := registry.Enterprises.Prepare(tbl, regEnv(t, db))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum, err := db.ImportBatch(context.Background(), b, auth.Everything, audit.System("test"), store.ImportOptions{}); err != nil || sum.Unchanged != 14 {
+			t.Fatalf("required columns only: %+v %v", sum, err)
+		}
+		if after := snap(t, db, registry.Enterprises); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Fatal("an import without some columns changed them")
+		}
 		// A changed row merges by USCC: one update, a new version with its history.
 		rows := sampleEnterprises(1, city, county)
 		rows[0][1] = "示例科技股份有限公司000"
@@ -379,6 +397,86 @@ func TestRegistryVersionConflict(t *testing.T) {
 		}
 		if err := save("乙", first.Version); !apperr.Is(err, apperr.Conflict) {
 			t.Fatalf("stale edit: %v", err)
+		}
+	})
+}
+
+// TestRegistryFlowQueries: contract sums and new provincial platforms in a
+// year equal sums made here, for the city and per unit; the filters of a
+// list select what they say.
+func TestRegistryFlowQueries(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		city, county := createUnits(t, db)
+		var contracts, platforms [][]string
+		var wantSum, wantTech, wantCounty int64
+		for i := 0; i < 30; i++ {
+			unit := city.Name
+			if i%2 == 0 {
+				unit = county.Name
+			}
+			year := 2022 + i%3 // 2022, 2023, 2024
+			value := int64(10000*(i+1) + i)
+			tech := value - int64(i*7)
+			reg := fmt.Sprintf("%d-%02d-%02d", year, 1+i%12, 1+i%28)
+			contracts = append(contracts, []string{fmt.Sprintf("R%04d", i), "合同", registry.ContractTypes[i%5], "卖方", "", unit, "买方", "",
+				fmt.Sprint(value), fmt.Sprint(tech), "", reg})
+			if year == 2023 && reg <= "2023-09-30" {
+				wantSum += value
+				wantTech += tech
+				if unit == county.Name {
+					wantCounty += value
+				}
+			}
+			level := registry.PlatformLevels[i%3]
+			platforms = append(platforms, []string{fmt.Sprintf("平台%02d", i), "孵化器", level, "依托", "", unit, reg})
+		}
+		for k, rows := range map[*registry.Kind][][]string{registry.Contracts: contracts, registry.Platforms: platforms} {
+			if _, _, err := importFile(t, db, k, k.Name+".xlsx", xlsxOf(t, k, rows)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		asOf := time.Date(2023, 9, 30, 0, 0, 0, 0, time.UTC)
+		check := func(q registry.QueryKind, unit int64, want int64) {
+			t.Helper()
+			got, err := registry.Compute(ctx, db, q, unit, asOf)
+			if err != nil || got.Value != want {
+				t.Fatalf("%s unit %d: %+v %v, want %d", q, unit, got, err, want)
+			}
+		}
+		check(registry.ContractValue, 0, wantSum)
+		check(registry.TechValue, 0, wantTech)
+		check(registry.ContractValue, county.ID, wantCounty)
+		check(registry.ContractValue, city.ID, wantSum) // the city's subtree is everything
+		var wantPlatforms int64
+		for _, p := range platforms {
+			if p[2] != "市" && p[6] >= "2023-01-01" && p[6] <= "2023-09-30" {
+				wantPlatforms++
+			}
+		}
+		check(registry.PlatformsNew, 0, wantPlatforms)
+
+		// Filters, sorting and paging.
+		f := registry.Filter{Eq: map[string]string{"type": "技术开发"}, From: "2023-01-01", To: "2023-12-31", Sort: "contract_value", Desc: true, Limit: 2}
+		recs, total, err := db.Records(ctx, auth.Everything, registry.Contracts, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, c := range contracts {
+			if c[2] == "技术开发" && c[11] >= "2023-01-01" && c[11] <= "2023-12-31" {
+				want++
+			}
+		}
+		if total != want || len(recs) != min(2, want) || (len(recs) == 2 && recs[0].Int("contract_value") < recs[1].Int("contract_value")) {
+			t.Fatalf("filtered: %d of %d, %+v", total, want, recs)
+		}
+		page2, _, _ := db.Records(ctx, auth.Everything, registry.Platforms, registry.Filter{Sort: "name", Limit: 10, Offset: 10})
+		if len(page2) != 10 || page2[0].V("name") != "平台10" {
+			t.Fatalf("page 2: %+v", page2)
+		}
+		if _, n, _ := db.Records(ctx, auth.Everything, registry.Platforms, registry.Filter{UnitID: county.ID}); n != 15 {
+			t.Fatalf("county platforms: %d", n)
 		}
 	})
 }

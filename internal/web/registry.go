@@ -372,25 +372,24 @@ func (s *Server) registryDetail(k *registry.Kind, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	l, err := s.regLayout(w, r, k, rec.Values[k.Fields[1].Key])
+	// Every registry has a name field: the page's title.
+	l, err := s.regLayout(w, r, k, rec.Values["name"])
 	if err != nil {
 		return err
-	}
-	if k.Fields[0].Type == registry.USCC || k.Name == registry.Commissioners.Name {
-		l.Crumbs[len(l.Crumbs)-1].Label = rec.Values["name"]
-		l.Title = rec.Values["name"]
 	}
 	return s.render(w, http.StatusOK, "registry_detail", &registryDetailPage{regLayout: l, Record: rec, History: hist})
 }
 
 type registryFormPage struct {
 	regLayout
-	New     bool
-	ID      int64
-	Version int64
-	Values  map[string]string
-	Fields  map[string]string
-	Error   string
+	New bool
+	ID  int64
+	// RecVersion is the version the form edits (Layout.Version is the
+	// product's).
+	RecVersion int64
+	Values     map[string]string
+	Fields     map[string]string
+	Error      string
 	// Since are the changes others made after the version the form was
 	// opened at, shown on a conflict.
 	Since []registry.Version
@@ -433,7 +432,7 @@ func (s *Server) registryEdit(k *registry.Kind, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "registry_form", &registryFormPage{regLayout: l, ID: rec.ID, Version: rec.Version, Values: rec.Values})
+	return s.render(w, http.StatusOK, "registry_form", &registryFormPage{regLayout: l, ID: rec.ID, RecVersion: rec.Version, Values: rec.Values})
 }
 
 // formValues reads a record form: the unit comes as an id, a List field as
@@ -483,13 +482,16 @@ func (s *Server) registrySave(k *registry.Kind, w http.ResponseWriter, r *http.R
 		return err
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if id != 0 && version <= 0 {
+		return apperr.New(apperr.Invalid, "表单缺少版本号,请刷新页面后重试")
+	}
 	raw := formValues(k, r, l.Units)
 	env, err := s.regEnv(r, l.Options)
 	if err != nil {
 		return err
 	}
 	rec, fields := k.Parse(raw, env)
-	page := &registryFormPage{regLayout: l, New: id == 0, ID: id, Version: version, Values: raw, Fields: fields}
+	page := &registryFormPage{regLayout: l, New: id == 0, ID: id, RecVersion: version, Values: raw, Fields: fields}
 	if len(fields) > 0 {
 		page.Error = i18n.T(lang(r), "registry.invalid")
 		return s.render(w, http.StatusUnprocessableEntity, "registry_form", page)
@@ -531,7 +533,7 @@ func (s *Server) registrySave(k *registry.Kind, w http.ResponseWriter, r *http.R
 				}
 			}
 			if cur, cerr := s.db.Record(r.Context(), a.Scope, k, id); cerr == nil {
-				page.Version = cur.Version
+				page.RecVersion = cur.Version
 			}
 		}
 		return s.render(w, status, "registry_form", page)
@@ -763,6 +765,7 @@ func (s *Server) registrySaveOptions(w http.ResponseWriter, r *http.Request) err
 type ComputedTarget struct {
 	ID      int64
 	Name    string
+	Target  plan.Target
 	Query   registry.QueryKind
 	Title   string
 	Result  *registry.Result
@@ -779,7 +782,7 @@ func (s *Server) computedTargets(r *http.Request, planID int64, year int, target
 	asOf := registry.AsOfFor(year, s.db.Now())
 	var out []ComputedTarget
 	for _, t := range targets {
-		ct := ComputedTarget{ID: t.ID, Name: t.Name}
+		ct := ComputedTarget{ID: t.ID, Name: t.Name, Target: t}
 		ct.Suggest, _ = registry.SuggestQuery(t.Name, t.Unit)
 		if b, ok := binds[t.ID]; ok {
 			ct.Query = b.Query
@@ -825,6 +828,24 @@ func (s *Server) planBind(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/plans/%d", id), i18n.T(lang(r), "registry.bound"))
+}
+
+// ValueText writes the computed value as the plan writes its target:
+// 4.39亿元, 165家.
+func (c ComputedTarget) ValueText() string {
+	if c.Result == nil {
+		return ""
+	}
+	return plan.FormatValue(float64(c.Result.Value), c.Result.Unit)
+}
+
+// Completion is the computed value over the target, in whole percent (0
+// without a target).
+func (c ComputedTarget) Completion() int {
+	if c.Result == nil || c.Target.Value <= 0 {
+		return 0
+	}
+	return int(float64(c.Result.Value) / c.Target.Value * 100)
 }
 
 // Queries lists the query kinds for the binding form.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/web"
 )
 
 // setupForeignRegistry writes one record of each registry for another
@@ -221,4 +223,37 @@ func TestRegistryAPIAndComputed(t *testing.T) {
 		t.Fatalf("computed API: %d %s", resp.StatusCode, body)
 	}
 	_ = io.EOF
+}
+
+// TestRegistryUploadLimitAndOptions: a file over the configured limit is
+// refused with 413 and a Chinese message; staff edit the configurable
+// lists and the form offers the new value.
+func TestRegistryUploadLimitAndOptions(t *testing.T) {
+	e := newServer(t)
+	small, err := web.New(web.Config{DB: e.db, Version: "test", ImportMaxBytes: 4 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(small)
+	defer ts.Close()
+	e2 := &env{ts: ts, db: e.db, demo: e.demo, srv: small}
+	staff := e2.login(t, "staff")
+	staff.get("/registry/enterprises/import")
+	big := enterpriseSheet(t, [][]string{{registry.MakeUSCC("91510900MA6F00001"), strings.Repeat("很长的名字", 2000), "射洪市"}})
+	resp, body := staff.upload("/registry/enterprises/import", "大.xlsx", append(big, bytes.Repeat([]byte{0}, 8<<10)...), true)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "文件超过 4 KB 上限") {
+		t.Fatalf("over the limit: %d", resp.StatusCode)
+	}
+	resp, _ = staff.post("/registry/options", url.Values{"industry": {"锂电\n氢能\n其他"}, "qualification": {"瞪羚企业\n专精特新"},
+		"platform_kind": {"孵化器\n众创空间"}, "project_category": {"揭榜挂帅\n其他"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("options: %d", resp.StatusCode)
+	}
+	_, body = staff.get("/registry/enterprises/new")
+	if !strings.Contains(body, "<option>氢能</option>") || strings.Contains(body, "<option>食品</option>") {
+		t.Fatal("the form does not offer the new industry list")
+	}
+	if es, _, _ := e.db.AuditEntries(context.Background(), audit.Filter{Action: audit.RegistryOptions}); len(es) != 4 {
+		t.Fatalf("%d option audit entries", len(es))
+	}
 }
