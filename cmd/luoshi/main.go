@@ -50,6 +50,7 @@ Usage:
   luoshi user reset --username U [--password-stdin [--must-change]]
   luoshi unit add --code CODE --name NAME --kind KIND [--division CODE] [--parent CODE]
   luoshi audit verify [--db …] [--audit-key-file FILE]
+  luoshi notify run-once [--db …] [--smtp-host H …]
   luoshi bulletin --period YYYY-MM --out FILE.xlsx [--plan ID] [--db …]
   luoshi demo generate --scale N [--year 2023] [--db …]
   luoshi export enterprises|contracts|platforms|projects|teams|commissioners [--db …] --out FILE.xlsx|.csv
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv env, stdin io.Reader, stdout
 		return cmdDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "notify":
+		return cmdNotify(ctx, args[1:], getenv, stdout, stderr)
 	case "export":
 		return cmdExport(ctx, args[1:], getenv, stdout, stderr)
 	case "import":

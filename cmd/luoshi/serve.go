@@ -37,6 +37,9 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 		"how long a sign-in waits for hashing capacity before 503 (env LUOSHI_HASH_WAIT)")
 	importMaxMB := fs.Int("import-max-mb", envInt(getenv, "LUOSHI_IMPORT_MAX_MB", 20), "largest registry import file in MB, at most 64 (env LUOSHI_IMPORT_MAX_MB)")
 	logFormat := fs.String("log-format", getenv.or("LUOSHI_LOG_FORMAT", "text"), "log format: text or json (env LUOSHI_LOG_FORMAT)")
+	notifyCfg := notifyFlags(fs, getenv)
+	withNotify := fs.Bool("notify", getenv.boolOr("LUOSHI_NOTIFY", true), "run the notification worker in this process (env LUOSHI_NOTIFY)")
+	silentDays := fs.Int("silent-days", envInt(getenv, "LUOSHI_SILENT_DAYS", 30), "days without report or sign-in after which a unit is flagged silent (env LUOSHI_SILENT_DAYS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -118,9 +121,28 @@ func cmdServe(ctx context.Context, args []string, getenv env, stdout, stderr io.
 	go importer.New(db).SweepLoop(ctx, time.Hour, logger)
 
 	srv, err := web.New(web.Config{DB: db, Logger: logger, Version: version, Secure: useTLS, TrustProxy: *trustProxy,
-		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo, ImportMaxBytes: int64(*importMaxMB) << 20})
+		TrustedProxies: proxies, HashLimiter: limiter, Demo: *withDemo, ImportMaxBytes: int64(*importMaxMB) << 20,
+		SilentDays: *silentDays})
 	if err != nil {
 		return err
+	}
+	// The notification worker: every node may run one, the outbox's row
+	// claims make sure each message is sent by one of them.
+	workerDone := make(chan struct{})
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	defer func() { stopWorker(); <-workerDone }()
+	if *withNotify {
+		w, err := notifyCfg.worker(db, logger)
+		if err != nil {
+			return err
+		}
+		logger.Info("notification worker", "worker", w.ID, "smtp", notifyCfg.smtp.String())
+		go func() {
+			defer close(workerDone)
+			w.Run(workerCtx)
+		}()
+	} else {
+		close(workerDone)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -53,7 +53,7 @@ func (h *handler) routes() []route {
 		{"GET /plans/{id}", h.getPlan, planReaders},
 		{"GET /tasks/{id}", h.getTask, planReaders},
 		{"GET /dashboard", h.dashboard, bureauReaders},
-	}, append(h.registryRoutes(), h.reportRoutes()...)...)
+	}, append(append(h.registryRoutes(), h.reportRoutes()...), append(h.supervisionRoutes(), h.notifyRoutes()...)...)...)
 }
 
 // Routes lists the API's patterns (without /api/v1) and their roles, for

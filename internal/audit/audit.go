@@ -73,12 +73,23 @@ const (
 	PlanUpdated  = "plan.updated"
 	DemoLoaded   = "demo.loaded"
 
-	IndicatorUpdated    = "indicator.updated"
-	IndicatorAllocated  = "indicator.allocated"
-	IndicatorValueSet   = "indicator.value_set"
-	BulletinExported    = "bulletin.exported"
-	AssessmentWeightSet = "assessment.weight_set"
-	AssessmentExported  = "assessment.exported"
+	IndicatorUpdated       = "indicator.updated"
+	IndicatorAllocated     = "indicator.allocated"
+	IndicatorValueSet      = "indicator.value_set"
+	BulletinExported       = "bulletin.exported"
+	AssessmentWeightSet    = "assessment.weight_set"
+	AssessmentExported     = "assessment.exported"
+	NoticeIssued           = "supervision.issued"
+	NoticeReminded         = "supervision.reminded"
+	NoticeReplied          = "supervision.replied"
+	NoticeExtensionAsked   = "supervision.extension_requested"
+	NoticeExtensionGranted = "supervision.extension_granted"
+	NoticeExtensionRefused = "supervision.extension_refused"
+	NoticeClosed           = "supervision.closed"
+	NoticeEscalated        = "supervision.escalated"
+	ChannelCreated         = "notify.channel_created"
+	ChannelUpdated         = "notify.channel_updated"
+	ChannelDeleted         = "notify.channel_deleted"
 
 	// AuditExported records who exported which part of the log: reading
 	// the log changes nothing, but a copy leaving the system should be
@@ -98,6 +109,8 @@ var Actions = []string{
 	PlanImported, PlanReplaced, PlanUpdated, DemoLoaded, AuditExported, AuditKeyEnabled, UploadsSwept,
 	IndicatorUpdated, IndicatorAllocated, IndicatorValueSet, BulletinExported,
 	AssessmentWeightSet, AssessmentExported,
+	NoticeIssued, NoticeReminded, NoticeReplied, NoticeExtensionAsked, NoticeExtensionGranted, NoticeExtensionRefused,
+	NoticeClosed, NoticeEscalated, ChannelCreated, ChannelUpdated, ChannelDeleted,
 }
 
 // LoginActions are the sign-in events shown on the login log.

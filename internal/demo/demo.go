@@ -131,6 +131,9 @@ func Load(ctx context.Context, db *store.DB) (Result, error) {
 		if err := synthesizeReports(tx, p, ids[reporterUnit()]); err != nil {
 			return err
 		}
+		if err := supervise(tx, p, ids); err != nil {
+			return err
+		}
 		ids2, weights := reportingUnits(ids)
 		if err := loadValues(tx, p, ids2, weights, db.Now()); err != nil {
 			return err

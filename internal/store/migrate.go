@@ -87,19 +87,38 @@ func (db *DB) ensureMigrationTable(ctx context.Context) error {
 }
 
 // Migrate applies the pending migrations, each in its own transaction, and
-// returns the names applied.
+// returns the names applied. A migration is pending when it is not
+// recorded, even below the highest applied version: branches take their
+// own numbers and land in any order (a database at 0012 from one branch
+// still needs 0008 and 0009 from another).
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	ms, err := migrations(db.dialect.name())
 	if err != nil {
 		return nil, err
 	}
-	current, err := db.SchemaVersion(ctx)
+	if err := db.ensureMigrationTable(ctx); err != nil {
+		return nil, err
+	}
+	done := map[int]bool{}
+	rows, err := db.read.QueryContext(ctx, "SELECT version FROM schema_migrations")
 	if err != nil {
+		return nil, fmt.Errorf("store: applied migrations: %w", err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: applied migrations: %w", err)
+		}
+		done[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var applied []string
 	for _, m := range ms {
-		if m.version <= current {
+		if done[m.version] {
 			continue
 		}
 		err := db.InTx(ctx, func(tx *Tx) error {

@@ -15,6 +15,8 @@ var fileRefs = []string{
 	// Evidence of progress reports, and files a report's kept versions
 	// name (a file removed from a returned report stays in its history).
 	"SELECT sha256 FROM report_files",
+	// Evidence of replies to supervision notices.
+	"SELECT sha256 FROM supervision_files",
 	"SELECT f2.sha256 FROM files f2 JOIN report_revisions rr ON rr.snapshot LIKE '%' || f2.sha256 || '%'",
 }
 

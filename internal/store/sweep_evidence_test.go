@@ -24,6 +24,7 @@ func TestSweepKeepsEvidence(t *testing.T) {
 		mustTx(t, db, func(tx *store.Tx) error { return tx.CreatePlan(p) })
 		evidence := store.File{SHA256: strings.Repeat("cd", 32), Name: "佐证.pdf", Content: []byte("%PDF-1.4"), CreatedBy: "reporter"}
 		stray := store.File{SHA256: strings.Repeat("ef", 32), Name: "未保存.docx", Content: []byte("PK"), CreatedBy: "staff"}
+		reply := store.File{SHA256: strings.Repeat("ab", 32), Name: "回复.pdf", Content: []byte("%PDF-1.7"), CreatedBy: "reporter"}
 		mustTx(t, db, func(tx *store.Tx) error {
 			if err := tx.PutFile(evidence); err != nil {
 				return err
@@ -36,8 +37,19 @@ func TestSweepKeepsEvidence(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = tx.AddEvidence(id, version, report.Evidence{SHA256: evidence.SHA256, Name: evidence.Name, Kind: "pdf", Size: 8})
-			return err
+			if _, err = tx.AddEvidence(id, version, report.Evidence{SHA256: evidence.SHA256, Name: evidence.Name, Kind: "pdf", Size: 8}); err != nil {
+				return err
+			}
+			// A unit's reply to a supervision notice, with its evidence.
+			if err := tx.PutFile(reply); err != nil {
+				return err
+			}
+			n := &store.Notice{Year: 2023, UnitID: county.ID, Subject: "督办", Body: "请按期报送", ReplyDue: "2023-06-10", Status: "issued", IssuerName: "staff"}
+			if err := tx.CreateNotice(n, func(y, s int) string { return "督〔2023〕第1号" }); err != nil {
+				return err
+			}
+			return tx.AddTrail(n.ID, &store.TrailEntry{Step: "replied", ActorName: "reporter", Text: "已报送",
+				Files: []store.EvidenceFile{{SHA256: reply.SHA256, Name: reply.Name}}})
 		})
 		now = t0.Add(25 * time.Hour)
 		var n int64
@@ -49,8 +61,10 @@ func TestSweepKeepsEvidence(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("swept %d files, want only the stray one", n)
 		}
-		if _, err := db.File(ctx, evidence.SHA256); err != nil {
-			t.Fatalf("the evidence file was swept: %v", err)
+		for _, f := range []store.File{evidence, reply} {
+			if _, err := db.File(ctx, f.SHA256); err != nil {
+				t.Fatalf("%s was swept: %v", f.Name, err)
+			}
 		}
 		if _, err := db.File(ctx, stray.SHA256); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("the stray upload is still there: %v", err)

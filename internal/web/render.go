@@ -103,6 +103,8 @@ type Layout struct {
 	Actor *auth.Actor
 	// Demo marks a server started with --demo.
 	Demo bool
+	// Unread counts the user's unread inbox messages (header badge).
+	Unread int
 }
 
 // Can reports whether the signed-in user holds one of roles (menus).
@@ -148,6 +150,13 @@ func (s *Server) layout(w http.ResponseWriter, r *http.Request, nav, title strin
 	if c, err := r.Cookie(flashCookie); err == nil {
 		l.Flash, _ = url.QueryUnescape(c.Value)
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
+	if l.Actor != nil {
+		n, err := s.db.UnreadCount(r.Context(), l.Actor.ID)
+		if err != nil {
+			return l, err
+		}
+		l.Unread = n
 	}
 	if l.Actor != nil && l.Actor.Role.ReadsPlans() {
 		plans, err := s.db.Plans(r.Context(), l.Actor.Scope)

@@ -20,10 +20,12 @@ func TestBrowserRoleMenus(t *testing.T) {
 	planMenu := []string{plan, plan + "/sections", plan + "/key-items", "/plans", "/registry"}
 	// The bureau's readers also have the dashboard, bulletin and assessment.
 	bureau := []string{plan + "/dashboard", plan + "/bulletin", plan + "/assessment"}
+	supMenu := []string{"/supervision", "/supervision/watch"}
 	want := map[string][]string{
-		"staff":    concat(planMenu, bureau, []string{"/plans/import", "/units", plan + "/assign", plan + "/review"}, account),
-		"reporter": concat(planMenu, []string{"/", "/my/tasks", plan + "/report"}, account),
-		"leader":   concat(planMenu, bureau, []string{"/units", "/", plan + "/review"}, account),
+		"staff": concat(planMenu, bureau, []string{"/plans/import", "/units", plan + "/assign", plan + "/review"}, supMenu,
+			[]string{"/notify/channels", "/notify/outbox"}, account),
+		"reporter": concat(planMenu, []string{"/", "/my/tasks", plan + "/report"}, supMenu, account),
+		"leader":   concat(planMenu, bureau, []string{"/units", "/", plan + "/review"}, supMenu, account),
 		"sysadmin": concat([]string{"/admin/users", "/units"}, account),
 		"secadmin": concat([]string{"/admin/policy", "/admin/online"}, account),
 		"auditor":  concat([]string{"/audit", "/audit/logins"}, account),

@@ -32,7 +32,8 @@ var (
 func (s *Server) routes() []route {
 	var all []route
 	for _, group := range [][]route{s.coreRoutes(), s.adminRoutes(), s.auditRoutes(), s.importRoutes(),
-		s.indicatorRoutes(), s.bulletinRoutes(), s.assessRoutes(), s.registryRoutes(), s.reportRoutes()} {
+		s.indicatorRoutes(), s.bulletinRoutes(), s.assessRoutes(), s.registryRoutes(), s.reportRoutes(),
+		s.supervisionRoutes(), s.notifyRoutes()} {
 		all = append(all, group...)
 	}
 	return all

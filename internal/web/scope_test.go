@@ -9,10 +9,13 @@ import (
 	"testing"
 
 	"github.com/luoshi/luoshi/internal/api"
+	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/notify"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/supervision"
 	"github.com/luoshi/luoshi/internal/testenv"
 )
 
@@ -26,6 +29,8 @@ type foreign struct {
 	sessionID                 string
 	marker                    string           // a title only the foreign plan has
 	registry                  map[string]int64 // a record of each registry (registry_test.go)
+	noticeID, inboxID         int64            // a notice to 蓬溪县; a message to the leader
+	channelID                 int64
 }
 
 func setupForeign(t testing.TB, e *env) foreign {
@@ -88,6 +93,29 @@ func setupForeign(t testing.TB, e *env) foreign {
 	f.tokenID = toks[0].ID
 	sessions, _ := e.db.ActiveSessions(ctx, f.userID, e.db.Now(), 1<<40)
 	f.sessionID = sessions[0].ID
+
+	// A supervision notice to 蓬溪县 (its subject names the foreign task),
+	// with a reply and evidence, and a notification channel of 蓬溪县.
+	staff := &auth.Actor{User: e.user(t, "staff"), Scope: auth.Everything}
+	sup := &supervision.Service{DB: e.db}
+	n, err := sup.Issue(ctx, staff, audit.System("t"), supervision.Issue{UnitID: pengxi.ID, TaskID: f.taskID,
+		Subject: f.marker + "督办", ReplyDue: e.db.Now().AddDate(0, 0, 5).Format("2006-01-02")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.noticeID = n.ID
+	ch := notify.Channel{UnitID: pengxi.ID, Kind: notify.WeCom, Target: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x", Enabled: true}
+	if err := e.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateChannel(&ch); err != nil {
+			return err
+		}
+		return tx.Notify(notify.Event{Key: "scope-test", UserIDs: []int64{f.userID}, Subject: f.marker + "消息"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.channelID = ch.ID
+	msgs, _ := e.db.Inbox(ctx, f.userID, 1)
+	f.inboxID = msgs[0].ID
 	return f
 }
 
@@ -112,6 +140,12 @@ func (f foreign) fill(t testing.TB, path string) string {
 		id = itoa(f.userID)
 	case strings.HasPrefix(path, "/admin/units/{id}"):
 		id = itoa(f.unitID)
+	case strings.HasPrefix(path, "/supervision/notices/{id}"), strings.HasPrefix(path, "/api/v1/supervision/notices/{id}"):
+		id = itoa(f.noticeID)
+	case strings.HasPrefix(path, "/inbox/{id}"), strings.HasPrefix(path, "/api/v1/inbox/{id}"):
+		id = itoa(f.inboxID)
+	case strings.HasPrefix(path, "/notify/channels/{id}"), strings.HasPrefix(path, "/api/v1/notify/channels/{id}"):
+		id = itoa(f.channelID)
 	case strings.HasPrefix(path, "/reports/{id}"), strings.HasPrefix(path, "/api/v1/reports/{id}"):
 		id = itoa(f.reportID)
 	case strings.HasPrefix(path, "/suggestions/{id}"), strings.HasPrefix(path, "/api/v1/suggestions/{id}"):
@@ -222,6 +256,12 @@ func walkRoutes(t *testing.T, e *env, f foreign, c *client, token string) {
 	}
 	if s, err := e.db.Session(ctx, f.sessionID); err != nil || s.Revoked {
 		t.Error("the reporter revoked the leader's session")
+	}
+	if n, err := e.db.Notice(ctx, auth.Everything, f.noticeID); err != nil || n.Version != 1 || len(n.Trail) != 1 {
+		t.Error("the reporter changed another unit's notice")
+	}
+	if msgs, _ := e.db.Inbox(ctx, f.userID, 1); msgs[0].Read {
+		t.Error("the reporter read the leader's message")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/supervision"
 	"github.com/luoshi/luoshi/internal/web/static"
 )
 
@@ -33,8 +34,11 @@ type Config struct {
 	HashLimiter *auth.HashLimiter
 	// Demo labels every page as showing demonstration data (serve --demo).
 	Demo bool
+	// SilentDays flags units without a report or sign-in for this many days
+	// on the supervision watch (0: supervision.DefaultSilentDays).
+	SilentDays int
 	// ReportNotifier hears about submitted, returned and approved reports;
-	// nil does nothing.
+	// nil: the unit is notified through the outbox (supervision.Service).
 	ReportNotifier report.Notifier
 	// ImportMaxBytes limits a registry import file (default 20 MB).
 	ImportMaxBytes int64
@@ -53,6 +57,8 @@ type Server struct {
 	importMax  int64
 	pages      *pages
 	handler    http.Handler
+	sup        *supervision.Service
+	silentDays int
 	reports    *reporting.Service
 	health     healthCache
 }
@@ -70,9 +76,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HashLimiter != nil {
 		accounts.WithHashLimiter(cfg.HashLimiter)
 	}
+	sup := &supervision.Service{DB: cfg.DB, Log: cfg.Logger}
+	if cfg.ReportNotifier == nil {
+		cfg.ReportNotifier = sup
+	}
 	s := &Server{db: cfg.DB, accounts: accounts, log: cfg.Logger, version: cfg.Version, secure: cfg.Secure,
 		trustProxy: cfg.TrustProxy, proxies: cfg.TrustedProxies, demo: cfg.Demo, importMax: cfg.ImportMaxBytes, pages: pg,
-		reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
+		sup: sup, silentDays: cfg.SilentDays, reports: reporting.New(cfg.DB, cfg.ReportNotifier)}
 	if len(s.proxies) == 0 {
 		s.proxies = DefaultTrustedProxies
 	}

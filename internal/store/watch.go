@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/luoshi/luoshi/internal/auth"
+)
+
+// The facts behind the automatic supervision lists (issue 8, item 4): what
+// is due, by whom, and who has gone quiet. The colours are worked out in
+// internal/supervision.
+
+// WatchUnit is a responsible unit of a watched item.
+type WatchUnit struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// WatchTask is a task of an active plan with its due date and units.
+type WatchTask struct {
+	ID       int64       `json:"id"`
+	PlanID   int64       `json:"plan_id"`
+	Year     int         `json:"year"`
+	Kind     string      `json:"kind"`
+	No       int         `json:"no"`
+	Title    string      `json:"title"`
+	DueOn    string      `json:"due_on"`
+	Lead     []WatchUnit `json:"lead"`
+	Measures int         `json:"measures"`
+	Done     int         `json:"done"`
+}
+
+// WatchMeasure is an open measure of an active plan with a due date.
+type WatchMeasure struct {
+	ID        int64       `json:"id"`
+	TaskID    int64       `json:"task_id"`
+	PlanID    int64       `json:"plan_id"`
+	Year      int         `json:"year"`
+	TaskNo    int         `json:"task_no"`
+	TaskTitle string      `json:"task_title"`
+	No        int         `json:"no"`
+	Text      string      `json:"text"`
+	DueOn     string      `json:"due_on"`
+	Lead      []WatchUnit `json:"lead"`
+}
+
+// WatchTasks lists the tasks of active plans that the scope sees.
+func (db *DB) WatchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, error) {
+	cond, args := taskInScope(scope, "t.id")
+	rows, err := db.query(ctx, db.read, `SELECT t.id, t.plan_id, p.year, t.kind, t.no, t.title, t.due_on,
+			(SELECT COUNT(*) FROM measures m WHERE m.task_id = t.id),
+			(SELECT COUNT(*) FROM measures m WHERE m.task_id = t.id AND m.done)
+		FROM tasks t JOIN plans p ON p.id = t.plan_id
+		WHERE p.status = 'active' AND `+cond+` ORDER BY p.year DESC, t.plan_id, t.kind DESC, t.no`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: watch tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []WatchTask
+	for rows.Next() {
+		var t WatchTask
+		if err := rows.Scan(&t.ID, &t.PlanID, &t.Year, &t.Kind, &t.No, &t.Title, &t.DueOn, &t.Measures, &t.Done); err != nil {
+			return nil, fmt.Errorf("store: watch tasks: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	leads, err := db.leadUnits(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Lead = leads[out[i].ID]
+	}
+	return out, nil
+}
+
+// WatchMeasures lists the open measures with a due date of active plans
+// that the scope sees.
+func (db *DB) WatchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasure, error) {
+	cond, args := taskInScope(scope, "t.id")
+	rows, err := db.query(ctx, db.read, `SELECT m.id, m.task_id, t.plan_id, p.year, t.no, t.title, m.no, m.text, m.due_on
+		FROM measures m JOIN tasks t ON t.id = m.task_id JOIN plans p ON p.id = t.plan_id
+		WHERE p.status = 'active' AND m.due_on <> '' AND NOT m.done AND `+cond+` ORDER BY m.due_on, t.no, m.no`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: watch measures: %w", err)
+	}
+	defer rows.Close()
+	var out []WatchMeasure
+	for rows.Next() {
+		var m WatchMeasure
+		if err := rows.Scan(&m.ID, &m.TaskID, &m.PlanID, &m.Year, &m.TaskNo, &m.TaskTitle, &m.No, &m.Text, &m.DueOn); err != nil {
+			return nil, fmt.Errorf("store: watch measures: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	leads, err := db.leadUnits(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Lead = leads[out[i].TaskID]
+	}
+	return out, nil
+}
+
+// leadUnits maps each task of an active plan to its lead units.
+func (db *DB) leadUnits(ctx context.Context, scope auth.Scope) (map[int64][]WatchUnit, error) {
+	cond, args := taskInScope(scope, "r.task_id")
+	rows, err := db.query(ctx, db.read, `SELECT r.task_id, u.id, u.name FROM responsibilities r JOIN units u ON u.id = r.unit_id
+		JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
+		WHERE r.role = 'lead' AND r.measure_id = 0 AND p.status = 'active' AND `+cond+` ORDER BY r.task_id, u.sort, u.code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: lead units: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]WatchUnit{}
+	for rows.Next() {
+		var task int64
+		var u WatchUnit
+		if err := rows.Scan(&task, &u.ID, &u.Name); err != nil {
+			return nil, err
+		}
+		out[task] = append(out[task], u)
+	}
+	return out, rows.Err()
+}
+
+// UnitActivity is when a responsible unit last showed signs of life.
+type UnitActivity struct {
+	UnitID    int64      `json:"unit_id"`
+	UnitName  string     `json:"unit_name"`
+	Users     int        `json:"users"`
+	LastLogin *time.Time `json:"last_login,omitempty"`
+	// LastReport is the unit's last report (set by the caller when reports
+	// exist).
+	LastReport *time.Time `json:"last_report,omitempty"`
+}
+
+// UnitActivities lists the units the scope sees that are responsible for a
+// task of an active plan, with their accounts' last sign-in.
+func (db *DB) UnitActivities(ctx context.Context, scope auth.Scope) ([]UnitActivity, error) {
+	cond, args := unitInScope(scope, "u.id")
+	rows, err := db.query(ctx, db.read, `SELECT u.id, u.name, (SELECT COUNT(*) FROM users us WHERE us.unit_id = u.id AND NOT us.disabled)
+		FROM units u WHERE EXISTS (SELECT 1 FROM responsibilities r JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
+			WHERE r.unit_id = u.id AND p.status = 'active') AND `+cond+` ORDER BY u.sort, u.code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: unit activity: %w", err)
+	}
+	var out []UnitActivity
+	for rows.Next() {
+		var a UnitActivity
+		if err := rows.Scan(&a.UnitID, &a.UnitName, &a.Users); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// One small query per unit: MAX() over a time column loses its type on
+	// SQLite, and the responsible units are a few dozen.
+	for i := range out {
+		var at time.Time
+		err := db.queryRow(ctx, db.read, `SELECT s.created_at FROM sessions s JOIN users us ON us.id = s.user_id
+			WHERE us.unit_id = ? ORDER BY s.created_at DESC LIMIT 1`, out[i].UnitID).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: unit %d last login: %w", out[i].UnitID, err)
+		}
+		out[i].LastLogin = &at
+	}
+	return out, nil
+}
+
+// LastLogin returns when a user last signed in, or nil when never.
+func (db *DB) LastLogin(ctx context.Context, userID int64) (*time.Time, error) {
+	var at time.Time
+	err := db.queryRow(ctx, db.read, `SELECT created_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC LIMIT 1`,
+		userID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user %d last login: %w", userID, err)
+	}
+	return &at, nil
+}
