@@ -1,12 +1,12 @@
 package supervision
 
 import (
-	"archive/zip"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"path"
 	"strings"
+
+	"github.com/luoshi/luoshi/internal/report"
 )
 
 // Evidence files: pdf, jpg, png, docx, xlsx, each at most MaxFileSize; the
@@ -60,45 +60,15 @@ func CleanName(name string) string {
 	return name
 }
 
-// Kind returns pdf, jpg, png, docx or xlsx from the content, or "".
+// Kind returns pdf, jpg, png, docx or xlsx from the content, or "": the
+// same judgement as a progress report's evidence (report.SniffEvidence).
 func Kind(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, []byte("%PDF-")):
-		return "pdf"
-	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
-		return "jpg"
-	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
-		return "png"
-	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
-		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-		if err != nil {
-			return ""
-		}
-		for _, f := range zr.File {
-			switch f.Name {
-			case "word/document.xml":
-				return "docx"
-			case "xl/workbook.xml":
-				return "xlsx"
-			}
-		}
+	kind, err := report.SniffEvidence("", b)
+	if err != nil {
+		return ""
 	}
-	return ""
+	return kind
 }
 
 // ContentType is the MIME type of a kind, for downloads.
-func ContentType(kind string) string {
-	switch kind {
-	case "pdf":
-		return "application/pdf"
-	case "jpg":
-		return "image/jpeg"
-	case "png":
-		return "image/png"
-	case "docx":
-		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-	case "xlsx":
-		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-	}
-	return "application/octet-stream"
-}
+func ContentType(kind string) string { return report.ContentType(kind) }
