@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/luoshi/luoshi/internal/auth"
@@ -24,7 +26,67 @@ func TestMain(m *testing.M) {
 	// Cheap hashes: the tests sign in many times; the hash's cost is not
 	// what they test.
 	auth.DefaultHashParams = auth.HashParams{Memory: 1024, Time: 1, Threads: 1}
-	os.Exit(m.Run())
+	code := m.Run()
+	if demoTemplate.dir != "" {
+		os.RemoveAll(demoTemplate.dir)
+	}
+	os.Exit(code)
+}
+
+// demoTemplate is a SQLite database with the demo loaded, made once per
+// test binary and copied for each test: loading the demo (parsing the plan,
+// its reports, values and notices) takes seconds under -race, and nearly
+// every test starts from it. Tests on PostgreSQL still load it each time.
+var demoTemplate struct {
+	once sync.Once
+	dir  string
+	path string
+	res  demo.Result
+	err  error
+}
+
+func makeDemoTemplate() {
+	t := &demoTemplate
+	if t.dir, t.err = os.MkdirTemp("", "luoshi-web-demo-"); t.err != nil {
+		return
+	}
+	t.path = filepath.Join(t.dir, "demo.db")
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.path)
+	if err != nil {
+		t.err = err
+		return
+	}
+	defer db.Close()
+	if _, t.err = db.Migrate(ctx); t.err != nil {
+		return
+	}
+	t.res, t.err = demo.Load(ctx, db)
+	if t.err == nil && !t.res.Loaded {
+		t.err = errors.New("demo not loaded")
+	}
+}
+
+// copyDemo copies the template database (and any WAL files) to path.
+func copyDemo(t testing.TB, path string) demo.Result {
+	t.Helper()
+	demoTemplate.once.Do(makeDemoTemplate)
+	if demoTemplate.err != nil {
+		t.Fatalf("demo template: %v", demoTemplate.err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		b, err := os.ReadFile(demoTemplate.path + suffix)
+		if os.IsNotExist(err) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return demoTemplate.res
 }
 
 // env is a test server with the demo loaded.
@@ -45,6 +107,10 @@ func newServer(t testing.TB) *env {
 func newServerOn(t testing.TB, dsn string) *env {
 	t.Helper()
 	ctx := context.Background()
+	var res demo.Result
+	if !store.IsPostgres(dsn) {
+		res = copyDemo(t, dsn)
+	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +119,11 @@ func newServerOn(t testing.TB, dsn string) *env {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	res, err := demo.Load(ctx, db)
-	if err != nil || !res.Loaded {
-		t.Fatalf("demo: %+v %v", res, err)
+	if store.IsPostgres(dsn) {
+		res, err = demo.Load(ctx, db)
+		if err != nil || !res.Loaded {
+			t.Fatalf("demo: %+v %v", res, err)
+		}
 	}
 	srv, err := web.New(web.Config{DB: db, Version: "test"})
 	if err != nil {
