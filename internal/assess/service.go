@@ -34,14 +34,12 @@ func Make(ctx context.Context, src Source, planID int64, period string, now time
 	if err != nil {
 		return nil, err
 	}
-	d, per, err := indicator.Compute(ctx, src, planID, p.Year, period, now)
+	// One load serves the dashboard and the units' names and order.
+	in, err := indicator.Load(ctx, src, planID, p.Year, period, now)
 	if err != nil {
 		return nil, err
 	}
-	in, err := src.DashboardInput(ctx, planID, per)
-	if err != nil {
-		return nil, err
-	}
+	d, per := indicator.Build(in), in.Period
 	weights, err := src.AssessmentWeights(ctx, planID)
 	if err != nil {
 		return nil, err

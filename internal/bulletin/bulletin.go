@@ -114,27 +114,21 @@ func Build(p *plan.Plan, d indicator.Dashboard, period indicator.Period, missing
 			b.Rankings = append(b.Rankings, rank(c))
 		}
 	}
-	end := time.Date(period.Year, time.Month(period.Month)+1, 1, 0, 0, 0, 0, time.UTC)
-	endText := end.Format("2006-01-02")
-	for _, k := range p.KeyItems {
-		ki := KeyItem{ID: k.ID, No: k.No, Title: k.Title, LeadUnits: k.LeadUnits, Total: len(k.Measures)}
-		for _, m := range k.Measures {
-			switch {
-			case m.Done:
-				ki.Done++
-			case m.Due != "" && m.Due < endText:
-				ki.Overdue = append(ki.Overdue, m)
-				b.Overdue = append(b.Overdue, overdue(k, m, end))
-			}
+	end := monthAfter(period)
+	endText := end.Format(time.DateOnly)
+	b.KeyItems = KeyItems(p, period)
+	for _, ki := range b.KeyItems {
+		for _, m := range ki.Overdue {
+			b.Overdue = append(b.Overdue, Overdue{TaskID: ki.ID, TaskNo: ki.No, Task: ki.Title, Text: m.Text, Due: m.Due,
+				Units: ki.LeadUnits, DaysLate: daysLate(m.Due, end)})
 		}
 		b.Summary.KeyItems++
-		if ki.Total > 0 && ki.Done == ki.Total {
+		if ki.Finished() {
 			b.Summary.KeyItemsDone++
 		}
 		if len(ki.Overdue) > 0 {
 			b.Summary.KeyItemsOverdue++
 		}
-		b.KeyItems = append(b.KeyItems, ki)
 	}
 	for _, s := range p.Sections {
 		for _, t := range s.Items {
@@ -150,10 +144,34 @@ func Build(p *plan.Plan, d indicator.Dashboard, period indicator.Period, missing
 	return b
 }
 
-func overdue(k plan.Task, m plan.Measure, end time.Time) Overdue {
-	return Overdue{TaskID: k.ID, TaskNo: k.No, Task: k.Title, Text: m.Text, Due: m.Due, Units: k.LeadUnits,
-		DaysLate: daysLate(m.Due, end)}
+// monthAfter is the first day of the month after period: a due date before
+// it has passed by the period's end.
+func monthAfter(p indicator.Period) time.Time {
+	return time.Date(p.Year, time.Month(p.Month)+1, 1, 0, 0, 0, 0, time.UTC)
 }
+
+// KeyItems sums up each key item of p at the end of period: its measures
+// done, and those past their due date and not done.
+func KeyItems(p *plan.Plan, period indicator.Period) []KeyItem {
+	end := monthAfter(period).Format(time.DateOnly)
+	var out []KeyItem
+	for _, k := range p.KeyItems {
+		ki := KeyItem{ID: k.ID, No: k.No, Title: k.Title, LeadUnits: k.LeadUnits, Total: len(k.Measures)}
+		for _, m := range k.Measures {
+			switch {
+			case m.Done:
+				ki.Done++
+			case m.Due != "" && m.Due < end:
+				ki.Overdue = append(ki.Overdue, m)
+			}
+		}
+		out = append(out, ki)
+	}
+	return out
+}
+
+// Finished reports whether every measure of the key item is done.
+func (k KeyItem) Finished() bool { return k.Total > 0 && k.Done == k.Total }
 
 // daysLate counts the days from due to the last day of the month.
 func daysLate(due string, end time.Time) int {

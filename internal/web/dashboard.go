@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/bulletin"
 	"github.com/luoshi/luoshi/internal/indicator"
 	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/plan"
@@ -33,15 +33,14 @@ func (s *Server) indicatorRoutes() []route {
 	}
 }
 
-// DashboardData is what the dashboard page and the API share: the plan, its
-// month, the computed dashboard and the key items' standing.
-type DashboardData struct {
+// dashboardData is the plan, its month and the computed dashboard.
+type dashboardData struct {
 	Plan      *plan.Plan
 	Period    indicator.Period
 	Dashboard indicator.Dashboard
 }
 
-func (s *Server) dashboardData(r *http.Request, planID int64) (*DashboardData, error) {
+func (s *Server) dashboardData(r *http.Request, planID int64) (*dashboardData, error) {
 	p, err := s.db.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, planID)
 	if err != nil {
 		return nil, err
@@ -50,7 +49,7 @@ func (s *Server) dashboardData(r *http.Request, planID int64) (*DashboardData, e
 	if err != nil {
 		return nil, err
 	}
-	return &DashboardData{Plan: p, Period: period, Dashboard: d}, nil
+	return &dashboardData{Plan: p, Period: period, Dashboard: d}, nil
 }
 
 type dashCard struct {
@@ -78,7 +77,7 @@ type keyItemRow struct {
 
 type dashboardPage struct {
 	Layout
-	Data     *DashboardData
+	Data     *dashboardData
 	Months   []indicator.Period
 	Cards    []dashCard
 	KeyItems []keyItemRow
@@ -210,23 +209,13 @@ func (s *Server) viewCard(l *Layout, c indicator.Card) dashCard {
 	return v
 }
 
-// keyItemRows sums up each key item: measures done, and those whose due
-// date has passed by the end of the period without being done.
+// keyItemRows is the key items board: bulletin.KeyItems at the period's end.
 func keyItemRows(p *plan.Plan, period indicator.Period) []keyItemRow {
-	end := periodEnd(period)
 	var out []keyItemRow
-	for _, k := range p.KeyItems {
-		row := keyItemRow{ID: k.ID, No: k.No, Title: k.Title, Total: len(k.Measures), Status: "open"}
-		for _, m := range k.Measures {
-			switch {
-			case m.Done:
-				row.Done++
-			case m.Due != "" && m.Due < end:
-				row.Overdue++
-			}
-		}
+	for _, k := range bulletin.KeyItems(p, period) {
+		row := keyItemRow{ID: k.ID, No: k.No, Title: k.Title, Done: k.Done, Total: k.Total, Overdue: len(k.Overdue), Status: "open"}
 		switch {
-		case row.Total > 0 && row.Done == row.Total:
+		case k.Finished():
 			row.Status = "done"
 		case row.Overdue > 0:
 			row.Status = "overdue"
@@ -234,11 +223,6 @@ func keyItemRows(p *plan.Plan, period indicator.Period) []keyItemRow {
 		out = append(out, row)
 	}
 	return out
-}
-
-// periodEnd is the day after the period's last day, as YYYY-MM-DD.
-func periodEnd(p indicator.Period) string {
-	return time.Date(p.Year, time.Month(p.Month)+1, 1, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 }
 
 func chartJSON(v any) string {
@@ -249,10 +233,7 @@ func chartJSON(v any) string {
 	return string(b)
 }
 
-func round1(x float64) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 1, 64), 64)
-	return v
-}
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
 func pct(x float64) string { return strconv.FormatFloat(x*100, 'f', 1, 64) + "%" }
 
@@ -440,7 +421,7 @@ func (s *Server) renderIndicator(w http.ResponseWriter, r *http.Request, status 
 	}
 	for _, u := range units {
 		// The bureau and its sections do not report figures of the city.
-		if u.Kind == "bureau" || u.Kind == "section" {
+		if u.Kind == org.Bureau || u.Kind == org.Section {
 			continue
 		}
 		row := valueRow{UnitID: u.ID, UnitName: u.Name, Target: "—"}
