@@ -137,16 +137,17 @@ var kinds = []struct {
 	{org.Park, "高新区"}, {org.Park, "经开区"}, {org.Park, "新区"}}
 
 func (g *gen) units() ([]org.Unit, error) {
-	root, err := g.db.RootUnit(g.ctx)
+	root, rootErr := g.db.RootUnit(g.ctx)
+	if rootErr != nil && !apperr.Is(rootErr, apperr.NotFound) {
+		return nil, rootErr
+	}
 	var out []org.Unit
-	err = g.db.InTx(g.ctx, func(tx *store.Tx) error {
-		if apperr.Is(err, apperr.NotFound) {
+	err := g.db.InTx(g.ctx, func(tx *store.Tx) error {
+		if rootErr != nil { // no units yet: a synthetic city
 			root = org.Unit{Code: "syn-city", Name: "合成市", Kind: org.City, DivisionCode: "890000"}
 			if err := tx.CreateUnit(&root); err != nil {
 				return err
 			}
-		} else if err != nil {
-			return err
 		}
 		for c := 1; c <= g.opt.Scale; c++ {
 			for j, k := range kinds {

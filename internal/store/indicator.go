@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/indicator"
@@ -272,13 +273,9 @@ func checkPeriodYear(tx *Tx, planID int64, p indicator.Period) error {
 	return nil
 }
 
+// monthEnd is the last day of p as YYYY-MM-DD (day 0 of the next month).
 func monthEnd(p indicator.Period) string {
-	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-	d := days[p.Month]
-	if p.Month == 2 && (p.Year%4 == 0 && p.Year%100 != 0 || p.Year%400 == 0) {
-		d = 29
-	}
-	return fmt.Sprintf("%s-%02d", p.String(), d)
+	return time.Date(p.Year, time.Month(p.Month)+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 
 // RootUnit returns the top of the unit tree (the city): the first unit with
@@ -339,15 +336,15 @@ func (db *DB) DashboardInput(ctx context.Context, planID int64, period indicator
 	if err != nil || len(bindings) == 0 {
 		return in, err
 	}
-	return db.registryValues(ctx, in, units, bindings)
+	return db.RegistryValues(ctx, in, units, bindings)
 }
 
-// registryValues replaces the values of indicators bound to a registry
+// RegistryValues replaces the values of in's indicators bound to a registry
 // query by the query's answers at each month's end, for the city and for
 // each unit given a share of the target (else each county, district and
 // park), read from the maintained aggregates: one query per bound
 // indicator.
-func (db *DB) registryValues(ctx context.Context, in indicator.Input, units []org.Unit, bindings map[int64]registry.Binding) (indicator.Input, error) {
+func (db *DB) RegistryValues(ctx context.Context, in indicator.Input, units []org.Unit, bindings map[int64]registry.Binding) (indicator.Input, error) {
 	kept := in.Values[:0:0]
 	for _, v := range in.Values {
 		if _, bound := bindings[v.IndicatorID]; !bound {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -206,8 +208,9 @@ func mergeSpans(spans [][2]int) [][2]int {
 	return out
 }
 
+// ignoreNoRows makes a record that is not there contribute nothing.
 func ignoreNoRows(err error) error {
-	if err != nil && strings.Contains(err.Error(), "no rows") {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	return err

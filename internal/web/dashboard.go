@@ -372,14 +372,11 @@ func (s *Server) renderIndicator(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	values, err := s.db.ValuesOf(r.Context(), ind.ID)
-	if err != nil {
-		return err
-	}
 	bindings, err := s.db.IndicatorBindings(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
+	var values []indicator.Value
 	if b, ok := bindings[ind.ID]; ok {
 		// A bound indicator's figures are the registry's answers, month by
 		// month; nothing is typed.
@@ -387,17 +384,17 @@ func (s *Server) renderIndicator(w http.ResponseWriter, r *http.Request, status 
 		if info, ok := registry.QueryByKind(b.Query); ok {
 			page.Bound = info.Title
 		}
-		through := indicator.DefaultPeriod(p.Year, indicator.Period{}, false, s.db.Now())
-		in, err := s.db.DashboardInput(r.Context(), p.ID, through)
-		if err != nil {
+		in := indicator.Input{Period: indicator.DefaultPeriod(p.Year, indicator.Period{}, false, s.db.Now()),
+			Indicators: []indicator.Indicator{ind}, Allocations: allocs}
+		if root, err := s.db.RootUnit(r.Context()); err == nil {
+			in.CityUnitID = root.ID
+		}
+		if in, err = s.db.RegistryValues(r.Context(), in, units, bindings); err != nil {
 			return err
 		}
-		values = values[:0]
-		for _, v := range in.Values {
-			if v.IndicatorID == ind.ID {
-				values = append(values, v)
-			}
-		}
+		values = in.Values
+	} else if values, err = s.db.ValuesOf(r.Context(), ind.ID); err != nil {
+		return err
 	}
 	byUnit := map[int64]map[int]indicator.Value{}
 	for _, v := range values {
