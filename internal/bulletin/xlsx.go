@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/indicator"
 )
 
@@ -194,20 +195,10 @@ func (bl *Bulletin) summarySheet(b *book) {
 	}
 }
 
+// provenance is the figure's source in the catalogue's Chinese, as the page
+// shows it.
 func provenance(p indicator.Provenance) string {
-	switch p.Source {
-	case "":
-		return "暂无数据"
-	case "sum", "max", "avg":
-		return fmt.Sprintf("各单位汇总(%d个单位,截至 %s)", p.UnitCount, p.Period)
-	case indicator.SourceReport:
-		return fmt.Sprintf("月报 · %s · 截至 %s", p.EnteredBy, p.AsOf)
-	case indicator.SourceRegistry:
-		return fmt.Sprintf("科技主体库计算 · 截至 %s", p.AsOf)
-	case indicator.SourceManual:
-		return fmt.Sprintf("科技局录入 · %s · 截至 %s", p.EnteredBy, p.AsOf)
-	}
-	return fmt.Sprintf("演示数据 · 截至 %s", p.AsOf)
+	return p.Text(func(key string, args ...any) string { return i18n.T(i18n.Default, key, args...) })
 }
 
 func (bl *Bulletin) rankingSheet(b *book) {

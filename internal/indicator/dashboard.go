@@ -32,6 +32,27 @@ type Provenance struct {
 	UnitCount int    `json:"unit_count,omitempty"` // for an aggregate: how many units' figures
 }
 
+// Text says in words where the figure came from, with t translating the
+// catalogue keys ind.prov.* (the page's language, or Chinese for the
+// bulletin's workbook).
+func (p Provenance) Text(t func(key string, args ...any) string) string {
+	switch p.Source {
+	case "":
+		return t("ind.prov.none")
+	case string(Sum), string(Max), string(Avg):
+		return t("ind.prov.aggregate."+p.Source, p.UnitCount, p.Period)
+	}
+	who := p.EnteredBy
+	if who == "" {
+		who = "—"
+	}
+	text := t("ind.prov."+p.Source, who, p.AsOf)
+	if p.SourceRef != "" && p.SourceRef != p.EnteredBy {
+		text += " · " + p.SourceRef
+	}
+	return text
+}
+
 // Figure is one indicator's standing for the city or a unit.
 type Figure struct {
 	Target       float64    `json:"target"`

@@ -273,23 +273,7 @@ func formatTarget(ind indicator.Indicator) string {
 }
 
 // provenanceText says where a figure came from in the page's language.
-func provenanceText(l *Layout, p indicator.Provenance) string {
-	switch p.Source {
-	case "":
-		return l.T("ind.prov.none")
-	case string(indicator.Sum), string(indicator.Max), string(indicator.Avg):
-		return l.T("ind.prov.aggregate."+p.Source, p.UnitCount, p.Period)
-	}
-	who := p.EnteredBy
-	if who == "" {
-		who = "—"
-	}
-	text := l.T("ind.prov."+p.Source, who, p.AsOf)
-	if p.SourceRef != "" && p.SourceRef != p.EnteredBy {
-		text += " · " + p.SourceRef
-	}
-	return text
-}
+func provenanceText(l *Layout, p indicator.Provenance) string { return p.Text(l.T) }
 
 // ---- indicator page ----
 
