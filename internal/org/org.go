@@ -131,3 +131,24 @@ func Subtree(units []Unit, root int64) []int64 {
 	}
 	return out
 }
+
+// Root returns the top of the tree (the city): among the units with no
+// parent, a city first, then the lowest sort and id. ok is false for no
+// units.
+func Root(units []Unit) (root Unit, ok bool) {
+	better := func(a, b Unit) bool {
+		if (a.Kind == City) != (b.Kind == City) {
+			return a.Kind == City
+		}
+		if a.Sort != b.Sort {
+			return a.Sort < b.Sort
+		}
+		return a.ID < b.ID
+	}
+	for _, u := range units {
+		if u.ParentID == 0 && (!ok || better(u, root)) {
+			root, ok = u, true
+		}
+	}
+	return root, ok
+}

@@ -59,3 +59,21 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRoot(t *testing.T) {
+	if _, ok := Root(nil); ok {
+		t.Fatal("a root of no units")
+	}
+	units := []Unit{
+		{ID: 5, Kind: Bureau, Sort: 0},              // no parent, but not a city
+		{ID: 7, Kind: City, Sort: 3},                // a city, later in order
+		{ID: 6, Kind: City, Sort: 3},                // the same order, lower id
+		{ID: 2, Kind: County, ParentID: 6, Sort: 0}, // has a parent
+	}
+	if r, ok := Root(units); !ok || r.ID != 6 {
+		t.Fatalf("root %+v, want the city with the lowest sort and id", r)
+	}
+	if r, _ := Root(units[:1]); r.ID != 5 {
+		t.Fatalf("without a city the first parentless unit: %+v", r)
+	}
+}

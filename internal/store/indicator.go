@@ -278,18 +278,17 @@ func monthEnd(p indicator.Period) string {
 	return time.Date(p.Year, time.Month(p.Month)+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 }
 
-// RootUnit returns the top of the unit tree (the city): the first unit with
-// no parent, preferring a unit of kind city.
+// RootUnit returns the top of the unit tree (org.Root).
 func (db *DB) RootUnit(ctx context.Context) (org.Unit, error) {
-	u, err := scanUnit(db.queryRow(ctx, db.read, "SELECT "+unitColumns+` FROM units WHERE parent_id IS NULL
-		ORDER BY CASE WHEN kind = 'city' THEN 0 ELSE 1 END, sort, id LIMIT 1`))
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, notFound("unit", "root")
-	}
+	units, err := db.Units(ctx)
 	if err != nil {
-		return u, fmt.Errorf("store: root unit: %w", err)
+		return org.Unit{}, err
 	}
-	return u, nil
+	root, ok := org.Root(units)
+	if !ok {
+		return root, notFound("unit", "root")
+	}
+	return root, nil
 }
 
 // LatestValuePeriod returns the latest month of a plan that has a value, or
@@ -318,10 +317,8 @@ func (db *DB) DashboardInput(ctx context.Context, planID int64, period indicator
 	for _, u := range units {
 		in.Units[u.ID] = indicator.UnitRef{ID: u.ID, Name: u.Name, Sort: u.Sort}
 	}
-	if root, err := db.RootUnit(ctx); err == nil {
+	if root, ok := org.Root(units); ok {
 		in.CityUnitID = root.ID
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return in, err
 	}
 	if in.Indicators, err = db.PlanIndicators(ctx, planID); err != nil {
 		return in, err

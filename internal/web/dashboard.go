@@ -370,7 +370,7 @@ func (s *Server) renderIndicator(w http.ResponseWriter, r *http.Request, status 
 		}
 		in := indicator.Input{Period: indicator.DefaultPeriod(p.Year, indicator.Period{}, false, s.db.Now()),
 			Indicators: []indicator.Indicator{ind}, Allocations: allocs}
-		if root, err := s.db.RootUnit(r.Context()); err == nil {
+		if root, ok := org.Root(units); ok {
 			in.CityUnitID = root.ID
 		}
 		if in, err = s.db.RegistryValues(r.Context(), in, units, bindings); err != nil {
