@@ -11,6 +11,7 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
+	"github.com/luoshi/luoshi/internal/org"
 	"github.com/luoshi/luoshi/internal/testenv"
 )
 
@@ -34,6 +35,16 @@ func (o *outcomes) add(t *testing.T, res *account.LoginResult, err error) {
 	}
 }
 
+// createStaff creates a staff account of unit whose password is
+// Right-Pass-1.
+func createStaff(t *testing.T, svc *account.Service, unit org.Unit, username string) {
+	t.Helper()
+	if _, err := svc.CreateUser(context.Background(), audit.System("test"), account.NewUser{Username: username,
+		Role: auth.Staff, UnitID: unit.ID, Password: "Right-Pass-1"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestLockoutUnderConcurrency: a burst of 40 parallel wrong passwords for
 // one account checks at most the threshold; the rest are refused before any
 // hashing, and the right password then gets no token (issue 7, item 1).
@@ -42,10 +53,7 @@ func TestLockoutUnderConcurrency(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			db, svc, _, county := setup(t, engine)
-			if _, err := svc.CreateUser(ctx, audit.System("test"), account.NewUser{Username: "zhao", Role: auth.Staff,
-				UnitID: county.ID, Password: "Right-Pass-1"}); err != nil {
-				t.Fatal(err)
-			}
+			createStaff(t, svc, county, "zhao")
 			burst := func(right int) *outcomes {
 				var o outcomes
 				var wg sync.WaitGroup
@@ -125,10 +133,7 @@ func TestSuccessGivesBackTheAddress(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			_, svc, _, county := setup(t, engine)
-			if _, err := svc.CreateUser(ctx, audit.System("test"), account.NewUser{Username: "qian", Role: auth.Staff,
-				UnitID: county.ID, Password: "Right-Pass-1"}); err != nil {
-				t.Fatal(err)
-			}
+			createStaff(t, svc, county, "qian")
 			for i := range 12 {
 				if _, err := svc.Login(ctx, account.LoginRequest{Username: "qian", Password: "Right-Pass-1",
 					IP: "198.51.100.1"}); err != nil {
@@ -156,10 +161,7 @@ func TestParallelRightPasswords(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			_, svc, _, county := setup(t, engine)
-			if _, err := svc.CreateUser(ctx, audit.System("test"), account.NewUser{Username: "sun", Role: auth.Staff,
-				UnitID: county.ID, Password: "Right-Pass-1"}); err != nil {
-				t.Fatal(err)
-			}
+			createStaff(t, svc, county, "sun")
 			var o outcomes
 			var wg sync.WaitGroup
 			for range 16 {

@@ -59,3 +59,16 @@ func Label(action string) string {
 	}
 	return action
 }
+
+// named is an action with its label, for register.
+type named struct{ action, label string }
+
+// register appends actions to Actions, in the order given, with their
+// labels: the files of actions added by later issues call it from init, so
+// that the catalogue grows without editing the shared lists above.
+func register(actions ...named) {
+	for _, n := range actions {
+		Actions = append(Actions, n.action)
+		labels[n.action] = n.label
+	}
+}

@@ -1,7 +1,6 @@
 package audit
 
-// Registry actions (issue 9), in their own file so that the catalogue grows
-// without editing the shared lists above.
+// Registry actions (issue 9), added to the catalogue by register.
 const (
 	RegistryCreated  = "registry.created"
 	RegistryUpdated  = "registry.updated"
@@ -13,13 +12,13 @@ const (
 )
 
 func init() {
-	Actions = append(Actions, RegistryCreated, RegistryUpdated, RegistryImported, RegistryExported, RegistryOptions,
-		IndicatorBound, IndicatorUnbound)
-	labels[RegistryCreated] = "新建主体库记录"
-	labels[RegistryUpdated] = "修改主体库记录"
-	labels[RegistryImported] = "导入主体库"
-	labels[RegistryExported] = "导出主体库"
-	labels[RegistryOptions] = "修改主体库选项"
-	labels[IndicatorBound] = "指标绑定主体库统计"
-	labels[IndicatorUnbound] = "指标取消绑定"
+	register(
+		named{RegistryCreated, "新建主体库记录"},
+		named{RegistryUpdated, "修改主体库记录"},
+		named{RegistryImported, "导入主体库"},
+		named{RegistryExported, "导出主体库"},
+		named{RegistryOptions, "修改主体库选项"},
+		named{IndicatorBound, "指标绑定主体库统计"},
+		named{IndicatorUnbound, "指标取消绑定"},
+	)
 }

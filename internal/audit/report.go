@@ -1,6 +1,7 @@
 package audit
 
-// Actions of assignment and reporting (issue 8).
+// Actions of assignment and reporting (issue 8), added to the catalogue by
+// register.
 const (
 	AssignmentUpdated  = "assignment.updated"
 	SuggestionAccepted = "assignment.suggestion_accepted"
@@ -14,18 +15,17 @@ const (
 	ReportApproved     = "report.approved"
 )
 
-// ReportActions are the actions above, in catalogue order.
-var ReportActions = []string{AssignmentUpdated, SuggestionAccepted, SuggestionRejected, PlanRulesUpdated,
-	ReportSaved, ReportEvidence, ReportEvidenceDrop, ReportSubmitted, ReportReturned, ReportApproved}
-
 func init() {
-	Actions = append(Actions, ReportActions...)
-	for a, l := range map[string]string{
-		AssignmentUpdated: "修改任务分工", SuggestionAccepted: "采纳建议单位", SuggestionRejected: "不采纳建议单位",
-		PlanRulesUpdated: "修改填报规则", ReportSaved: "保存进展报告", ReportEvidence: "上传佐证材料",
-		ReportEvidenceDrop: "删除佐证材料", ReportSubmitted: "提交进展报告", ReportReturned: "退回进展报告",
-		ReportApproved: "审核通过进展报告",
-	} {
-		labels[a] = l
-	}
+	register(
+		named{AssignmentUpdated, "修改任务分工"},
+		named{SuggestionAccepted, "采纳建议单位"},
+		named{SuggestionRejected, "不采纳建议单位"},
+		named{PlanRulesUpdated, "修改填报规则"},
+		named{ReportSaved, "保存进展报告"},
+		named{ReportEvidence, "上传佐证材料"},
+		named{ReportEvidenceDrop, "删除佐证材料"},
+		named{ReportSubmitted, "提交进展报告"},
+		named{ReportReturned, "退回进展报告"},
+		named{ReportApproved, "审核通过进展报告"},
+	)
 }

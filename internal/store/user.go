@@ -283,65 +283,6 @@ func (tx *Tx) RevokeAPIToken(userID, id int64) error {
 	return nil
 }
 
-// LockedUntil returns when the lockout of key ends, or the zero time.
-func (db *DB) LockedUntil(ctx context.Context, key string) (time.Time, error) {
-	var until sql.NullTime
-	err := db.queryRow(ctx, db.read, `SELECT locked_until FROM login_failures WHERE key = ?`, key).Scan(&until)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("store: lockout %s: %w", key, err)
-	}
-	return until.Time, nil
-}
-
-// RecordFailure counts a failed sign-in against key. Failures older than
-// window start a new count; reaching threshold locks key until now+lock.
-// It reports whether this failure locked the key.
-//
-// Deprecated: sign-in counts each attempt before its password is checked
-// (ReserveLogin, then LoginFailed or LoginSucceeded), which bounds the
-// checks of a burst; counting after the check does not (issue 7).
-func (tx *Tx) RecordFailure(key string, now time.Time, threshold int, window, lock time.Duration) (bool, error) {
-	var failures int
-	var first time.Time
-	var until sql.NullTime
-	err := tx.queryRow(`SELECT failures, first_at, locked_until FROM login_failures WHERE key = ?`, key).Scan(&failures, &first, &until)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = tx.exec(`INSERT INTO login_failures (key, failures, first_at) VALUES (?, 1, ?)`, key, now)
-		if err != nil {
-			return false, fmt.Errorf("store: record failure: %w", err)
-		}
-		failures = 1
-	case err != nil:
-		return false, fmt.Errorf("store: record failure: %w", err)
-	default:
-		if now.Sub(first) > window || (until.Valid && !until.Time.After(now)) {
-			failures, first = 0, now
-		}
-		failures++
-		if _, err := tx.exec(`UPDATE login_failures SET failures = ?, first_at = ?, locked_until = NULL WHERE key = ?`,
-			failures, first, key); err != nil {
-			return false, fmt.Errorf("store: record failure: %w", err)
-		}
-	}
-	if failures >= threshold {
-		if _, err := tx.exec(`UPDATE login_failures SET locked_until = ? WHERE key = ?`, now.Add(lock), key); err != nil {
-			return false, fmt.Errorf("store: lock %s: %w", key, err)
-		}
-		return failures == threshold, nil
-	}
-	return false, nil
-}
-
-// ClearFailures forgets the failures of key after a successful sign-in.
-func (tx *Tx) ClearFailures(key string) error {
-	_, err := tx.exec(`DELETE FROM login_failures WHERE key = ?`, key)
-	return err
-}
-
 const policyKey = "security_policy"
 
 // Policy returns the security policy, or the default when none is stored.

@@ -100,46 +100,6 @@ func TestSessions(t *testing.T) {
 	})
 }
 
-func TestLoginFailures(t *testing.T) {
-	engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-		window := 15 * time.Minute
-		fail := func(at time.Time) bool {
-			var locked bool
-			mustTx(t, db, func(tx *store.Tx) (err error) { locked, err = tx.RecordFailure("u:li", at, 3, window, window); return })
-			return locked
-		}
-		if fail(now) || fail(now.Add(time.Minute)) {
-			t.Fatal("locked before the threshold")
-		}
-		if !fail(now.Add(2 * time.Minute)) {
-			t.Fatal("third failure did not lock")
-		}
-		until, err := db.LockedUntil(ctx, "u:li")
-		if err != nil || !until.Equal(now.Add(17*time.Minute)) {
-			t.Fatalf("locked until %v %v", until, err)
-		}
-		if u, _ := db.LockedUntil(ctx, "u:other"); !u.IsZero() {
-			t.Fatal("an unknown key is locked")
-		}
-		// After the lock, counting starts again.
-		if fail(now.Add(20 * time.Minute)) {
-			t.Fatal("first failure after the lock locked again")
-		}
-		mustTx(t, db, func(tx *store.Tx) error { return tx.ClearFailures("u:li") })
-		if u, _ := db.LockedUntil(ctx, "u:li"); !u.IsZero() {
-			t.Fatal("cleared key still locked")
-		}
-		// Failures spread wider than the window do not add up.
-		fail(now.Add(time.Hour))
-		fail(now.Add(time.Hour + 20*time.Minute))
-		if fail(now.Add(time.Hour + 40*time.Minute)) {
-			t.Fatal("failures 20 minutes apart locked with a 15-minute window")
-		}
-	})
-}
-
 func TestPolicyAndTokens(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
