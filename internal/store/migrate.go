@@ -99,21 +99,8 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := db.ensureMigrationTable(ctx); err != nil {
 		return nil, err
 	}
-	done := map[int]bool{}
-	rows, err := db.read.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	done, err := db.appliedVersions(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store: applied migrations: %w", err)
-	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: applied migrations: %w", err)
-		}
-		done[v] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var applied []string
@@ -154,16 +141,48 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 // CheckSchema returns an error unless the database is at the version this
 // binary expects; serve refuses an old or newer schema.
 func (db *DB) CheckSchema(ctx context.Context) error {
-	want, err := db.LatestVersion()
+	ms, err := migrations(db.dialect.name())
 	if err != nil {
 		return err
 	}
-	got, err := db.SchemaVersion(ctx)
+	if err := db.ensureMigrationTable(ctx); err != nil {
+		return err
+	}
+	done, err := db.appliedVersions(ctx)
 	if err != nil {
 		return err
 	}
-	if got != want {
-		return fmt.Errorf("store: database schema is at version %d, this binary needs %d (run `luoshi migrate`)", got, want)
+	var missing []string
+	for _, m := range ms {
+		if !done[m.version] {
+			missing = append(missing, m.name)
+		}
+	}
+	got, want := 0, ms[len(ms)-1].version
+	for v := range done {
+		got = max(got, v)
+	}
+	if got != want || len(missing) > 0 {
+		return fmt.Errorf("store: database schema is at version %d, this binary needs %d, missing %v (run `luoshi migrate`)",
+			got, want, missing)
 	}
 	return nil
+}
+
+// appliedVersions reads the versions recorded in schema_migrations.
+func (db *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	done := map[int]bool{}
+	rows, err := db.read.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("store: applied migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("store: applied migrations: %w", err)
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/luoshi/luoshi/internal/store"
@@ -24,6 +25,10 @@ func TestMigrateFillsGaps(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// serve refuses a database with a gap, not only one behind.
+		if err := db.CheckSchema(ctx); err == nil || !strings.Contains(err.Error(), "0009_notify_supervision.sql") {
+			t.Fatalf("CheckSchema with 0009 missing: %v", err)
+		}
 		applied, err := db.Migrate(ctx)
 		if err != nil || len(applied) != 1 || applied[0] != "0009_notify_supervision.sql" {
 			t.Fatalf("applied %v, %v; want only 0009", applied, err)
@@ -31,6 +36,9 @@ func TestMigrateFillsGaps(t *testing.T) {
 		got, _ := db.Columns(ctx)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatal("the schema differs after filling the gap")
+		}
+		if err := db.CheckSchema(ctx); err != nil {
+			t.Fatalf("CheckSchema after filling the gap: %v", err)
 		}
 	})
 }
