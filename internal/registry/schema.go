@@ -123,11 +123,8 @@ func (f *Field) Header() string {
 // Contract types (技术合同认定登记).
 var ContractTypes = []string{"技术开发", "技术转让", "技术许可", "技术咨询", "技术服务"}
 
-// Platform levels; ProvincialOrAbove is what "省级以上" counts.
-var (
-	PlatformLevels    = []string{"国家", "省", "市"}
-	ProvincialOrAbove = []string{"国家", "省"}
-)
+// Platform levels; "省级以上" counts 国家 and 省 (the store's queries).
+var PlatformLevels = []string{"国家", "省", "市"}
 
 // Project statuses.
 var ProjectStatuses = []string{"申报", "立项", "在研", "结题", "终止"}
