@@ -385,11 +385,10 @@ type SaveResult struct {
 // history entry naming the actor. The record must be in scope, before and
 // after. The caller writes the audit entry.
 func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope, actor audit.Source, version int64) (SaveResult, error) {
-	db := tx.db
 	var existing *registry.Record
 	var err error
 	if rec.ID != 0 {
-		existing, err = db.recordBy(tx.ctx, tx.tx, scope, k, "r.id = ?", rec.ID)
+		existing, err = tx.db.recordBy(tx.ctx, tx.tx, scope, k, "r.id = ?", rec.ID)
 		if err != nil {
 			return SaveResult{}, err
 		}
@@ -404,6 +403,13 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 				Fields: map[string]string{nat: fmt.Sprintf("%s“%s”已由其他单位登记,不能修改", k.Field(nat).Label, rec.Values[nat])}}
 		}
 	}
+	return tx.save(k, rec, existing, scope, actor, version)
+}
+
+// save writes rec as a new record when existing is nil, else over
+// existing (SaveRecord).
+func (tx *Tx) save(k *registry.Kind, rec registry.Record, existing *registry.Record, scope auth.Scope, actor audit.Source, version int64) (SaveResult, error) {
+	db := tx.db
 	if !scope.Has(rec.UnitID) {
 		return SaveResult{}, &apperr.Error{Code: apperr.Forbidden, Message: "只能填报本单位及下级单位的记录",
 			Fields: map[string]string{"unit": "只能填报本单位及下级单位的记录"}}
@@ -493,7 +499,7 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 	}
 	args := append([]any{rec.UnitID}, colArgs(merged)...)
 	args = append(args, now, existing.ID, existing.Version)
-	err = tx.update(k.Entity, "UPDATE "+k.Table+" SET "+strings.Join(sets, ", ")+", version = version + 1, updated_at = ? WHERE id = ? AND version = ?", args...)
+	err := tx.update(k.Entity, "UPDATE "+k.Table+" SET "+strings.Join(sets, ", ")+", version = version + 1, updated_at = ? WHERE id = ? AND version = ?", args...)
 	if err != nil {
 		if isUniqueViolation(errors.Unwrap(err)) || isUniqueViolation(err) {
 			return SaveResult{}, duplicateKey(k, merged)
@@ -532,8 +538,7 @@ func (tx *Tx) SaveRecordNew(k *registry.Kind, rec registry.Record, scope auth.Sc
 	if existing != nil {
 		return SaveResult{}, duplicateKey(k, rec.Values)
 	}
-	rec.ID = 0
-	return tx.SaveRecord(k, rec, scope, actor, 0)
+	return tx.save(k, rec, nil, scope, actor, 0)
 }
 
 func duplicateKey(k *registry.Kind, v map[string]string) error {
