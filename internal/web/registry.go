@@ -763,8 +763,6 @@ func (s *Server) registrySaveOptions(w http.ResponseWriter, r *http.Request) err
 // ComputedTarget is a headline target with its registry binding and
 // computed value.
 type ComputedTarget struct {
-	ID      int64
-	Name    string
 	Target  plan.Target
 	Query   registry.QueryKind
 	Title   string
@@ -782,7 +780,7 @@ func (s *Server) computedTargets(r *http.Request, planID int64, year int, target
 	asOf := registry.AsOfFor(year, s.db.Now())
 	var out []ComputedTarget
 	for _, t := range targets {
-		ct := ComputedTarget{ID: t.ID, Name: t.Name, Target: t}
+		ct := ComputedTarget{Target: t}
 		ct.Suggest, _ = registry.SuggestQuery(t.Name, t.Unit)
 		if b, ok := binds[t.ID]; ok {
 			ct.Query = b.Query
