@@ -190,9 +190,9 @@ func (db *DB) Records(ctx context.Context, scope auth.Scope, k *registry.Kind, f
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := db.queryRow(ctx, db.read, "SELECT COUNT(*) FROM "+k.Table+" r"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count %s: %w", k.Name, err)
+	total, err := db.countWhere(ctx, k, where, args)
+	if err != nil {
+		return nil, 0, err
 	}
 	rows, err := db.query(ctx, db.read, regSelect(k)+where+regOrder(k, f)+" LIMIT ? OFFSET ?",
 		append(args, f.PageLimit(), max(f.Offset, 0))...)
@@ -217,6 +217,23 @@ func (db *DB) Records(ctx context.Context, scope auth.Scope, k *registry.Kind, f
 		}
 	}
 	return out, total, nil
+}
+
+// CountRecords returns how many records of k scope may see.
+func (db *DB) CountRecords(ctx context.Context, scope auth.Scope, k *registry.Kind) (int, error) {
+	where, args, err := db.regWhere(ctx, k, scope, registry.Filter{})
+	if err != nil {
+		return 0, err
+	}
+	return db.countWhere(ctx, k, where, args)
+}
+
+func (db *DB) countWhere(ctx context.Context, k *registry.Kind, where string, args []any) (int, error) {
+	var n int
+	if err := db.queryRow(ctx, db.read, "SELECT COUNT(*) FROM "+k.Table+" r"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count %s: %w", k.Name, err)
+	}
+	return n, nil
 }
 
 // Record reads one record that scope may see; another unit's record is not

@@ -160,7 +160,7 @@ func (s *Server) registryIndex(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := &registryIndexPage{regLayout: l, Counts: map[string]int{}}
 	for _, k := range registry.Kinds {
-		_, n, err := s.db.Records(r.Context(), auth.ActorFrom(r.Context()).Scope, k, registry.Filter{Limit: 1})
+		n, err := s.db.CountRecords(r.Context(), auth.ActorFrom(r.Context()).Scope, k)
 		if err != nil {
 			return err
 		}
