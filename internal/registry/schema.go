@@ -12,6 +12,7 @@ package registry
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,17 @@ const (
 	UnitRef           // an org unit, by name or code
 	List              // several of the configurable list named by Options, joined by 、
 )
+
+var fieldTypeNames = [...]string{Text: "text", USCC: "uscc", Enum: "enum", Date: "date", Money: "money", Int: "int", UnitRef: "unit", List: "list"}
+
+// String names the type, for the templates: text, uscc, enum, date,
+// money, int, unit, list.
+func (t FieldType) String() string {
+	if t < 0 || int(t) >= len(fieldTypeNames) {
+		return "FieldType(" + strconv.Itoa(int(t)) + ")"
+	}
+	return fieldTypeNames[t]
+}
 
 // Field is one column of a registry.
 type Field struct {
