@@ -58,7 +58,15 @@ func (b *Batch) Accepted() []Row {
 }
 
 // Rejected returns how many rows have errors.
-func (b *Batch) Rejected() int { return len(b.Rows) - len(b.Accepted()) }
+func (b *Batch) Rejected() int {
+	n := 0
+	for _, r := range b.Rows {
+		if len(r.Errors) > 0 {
+			n++
+		}
+	}
+	return n
+}
 
 // Errors lists every row error in row order.
 func (b *Batch) Errors() []RowError {
@@ -200,9 +208,12 @@ func (k *Kind) Prepare(t *Table, env *Env) (*Batch, error) {
 				row.Errors = append(row.Errors, RowError{Row: tr.Line, Column: c.Letter + " " + c.Header, Value: raw[c.Field.Key], Reason: msg})
 			}
 		}
-		for key, msg := range errs {
-			if col := b.columnOf(key); !strings.Contains(col, " ") && k.Field(key) != nil && !hasColumn(cols, key) {
-				row.Errors = append(row.Errors, RowError{Row: tr.Line, Column: col, Reason: msg})
+		// Errors of fields the file has no column for (a rule between
+		// two fields), in field order.
+		for i := range k.Fields {
+			f := &k.Fields[i]
+			if msg, bad := errs[f.Key]; bad && !hasColumn(cols, f.Key) {
+				row.Errors = append(row.Errors, RowError{Row: tr.Line, Column: f.Label, Reason: msg})
 			}
 		}
 		if len(row.Errors) == 0 {

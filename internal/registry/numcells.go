@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"io"
@@ -18,12 +19,9 @@ import (
 // 18-character USCC or a long registration number typed into such a cell
 // has lost its last digits (Excel keeps 15), whatever the digits left look
 // like; excelize's row reader does not say a cell's type, so the sheet's
-// XML is read once more here, streaming. The container was verified before.
-func longNumberCells(data []byte, sheet string) (map[int]map[int]bool, error) {
-	zr, err := zipguard.Open(bytes.NewReader(data), int64(len(data)), zipguard.DefaultLimits)
-	if err != nil {
-		return nil, noneImported(err)
-	}
+// XML is read once more here, streaming, from the container
+// verifyContainer checked.
+func longNumberCells(zr *zip.Reader, sheet string) (map[int]map[int]bool, error) {
 	read := func(name string) ([]byte, error) {
 		f := zipguard.Find(zr, name)
 		if f == nil {

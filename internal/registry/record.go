@@ -82,13 +82,6 @@ func HTEExpiry(issued string) string {
 	return t.AddDate(HTEValidYears, 0, -1).Format(time.DateOnly)
 }
 
-// ValidOn reports whether an HTE certificate is in force on date
-// (YYYY-MM-DD): issued on or before it, not expired, not revoked by then.
-func (q Qualification) ValidOn(date string) bool {
-	return q.Kind == HTE && q.IssuedOn != "" && q.IssuedOn <= date && date <= q.ExpiresOn &&
-		(q.RevokedOn == "" || q.RevokedOn > date)
-}
-
 // Env is what parsing a row needs besides the row: the units (to resolve
 // names), the scope of the user (a reporter may only write its own units'
 // records), the configurable lists and the scale of each money column.
@@ -110,16 +103,6 @@ func (e *Env) UnitByRef(ref string) (org.Unit, bool) {
 		}
 	}
 	return org.Unit{}, false
-}
-
-// UnitName returns the name of unit id, or "".
-func (e *Env) UnitName(id int64) string {
-	for _, u := range e.Units {
-		if u.ID == id {
-			return u.Name
-		}
-	}
-	return ""
 }
 
 // numericCell matches what Excel keeps of a long digit string typed into a

@@ -356,15 +356,11 @@ func TestTemplateImportsAsEmpty(t *testing.T) {
 func TestCSVInGB18030(t *testing.T) {
 	u := registry.MakeUSCC("91510900MA6200001")
 	text := "统一社会信用代码*,企业名称*,所属单位*\r\n" + u + ",甲公司,510921\r\n"
-	gbk := []byte{}
-	for _, r := range text {
-		gbk = append(gbk, []byte(string(r))...)
-	}
 	enc, err := gb18030(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, data := range [][]byte{gbk, enc} {
+	for _, data := range [][]byte{[]byte(text), enc} {
 		tbl, err := registry.ReadTable("企业.csv", data, 0)
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ package registry
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,17 @@ const (
 	UnitRef           // an org unit, by name or code
 	List              // several of the configurable list named by Options, joined by 、
 )
+
+var fieldTypeNames = [...]string{Text: "text", USCC: "uscc", Enum: "enum", Date: "date", Money: "money", Int: "int", UnitRef: "unit", List: "list"}
+
+// String names the type, for the templates: text, uscc, enum, date,
+// money, int, unit, list.
+func (t FieldType) String() string {
+	if t < 0 || int(t) >= len(fieldTypeNames) {
+		return "FieldType(" + strconv.Itoa(int(t)) + ")"
+	}
+	return fieldTypeNames[t]
+}
 
 // Field is one column of a registry.
 type Field struct {
@@ -123,11 +135,8 @@ func (f *Field) Header() string {
 // Contract types (技术合同认定登记).
 var ContractTypes = []string{"技术开发", "技术转让", "技术许可", "技术咨询", "技术服务"}
 
-// Platform levels; ProvincialOrAbove is what "省级以上" counts.
-var (
-	PlatformLevels    = []string{"国家", "省", "市"}
-	ProvincialOrAbove = []string{"国家", "省"}
-)
+// Platform levels; "省级以上" counts 国家 and 省 (the store's queries).
+var PlatformLevels = []string{"国家", "省", "市"}
 
 // Project statuses.
 var ProjectStatuses = []string{"申报", "立项", "在研", "结题", "终止"}

@@ -78,7 +78,8 @@ func ReadTable(name string, data []byte, maxSize int64) (*Table, error) {
 }
 
 func readXLSX(data []byte) (*Table, error) {
-	if err := verifyContainer(data); err != nil {
+	zr, err := verifyContainer(data)
+	if err != nil {
 		return nil, err
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 96 << 20, UnzipXMLSizeLimit: 16 << 20})
@@ -99,7 +100,7 @@ func readXLSX(data []byte) (*Table, error) {
 	if sheet == "" {
 		return nil, apperr.New(apperr.Invalid, "文件中没有数据工作表")
 	}
-	long, err := longNumberCells(data, sheet)
+	long, err := longNumberCells(zr, sheet)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/xml"
 	"fmt"
@@ -17,11 +18,12 @@ import (
 // checked, and every XML part decoded to its end. excelize may return
 // part of the rows without an error from a damaged or size-understating
 // file, and its row reader stops quietly at an XML syntax error; a partial
-// import must never be reported as success (issue 9).
-func verifyContainer(data []byte) error {
-	zr, err := zipguard.Open(bytes.NewReader(data), int64(len(data)), zipguard.DefaultLimits)
+// import must never be reported as success (issue 9). It returns the
+// verified container for the reads that follow (longNumberCells).
+func verifyContainer(data []byte) (*zip.Reader, error) {
+	zr, err := zipguard.OpenBytes(data, zipguard.DefaultLimits)
 	if err != nil {
-		return noneImported(err)
+		return nil, noneImported(err)
 	}
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
@@ -29,13 +31,13 @@ func verifyContainer(data []byte) error {
 		}
 		b, err := zipguard.ReadFile(f, 0)
 		if err != nil {
-			return noneImported(err)
+			return nil, noneImported(err)
 		}
 		if err := wellFormed(f.Name, b); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return zr, nil
 }
 
 // noneImported says, with zipguard's reason, that nothing was imported.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,9 +190,9 @@ func (db *DB) Records(ctx context.Context, scope auth.Scope, k *registry.Kind, f
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := db.queryRow(ctx, db.read, "SELECT COUNT(*) FROM "+k.Table+" r"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count %s: %w", k.Name, err)
+	total, err := db.countWhere(ctx, k, where, args)
+	if err != nil {
+		return nil, 0, err
 	}
 	rows, err := db.query(ctx, db.read, regSelect(k)+where+regOrder(k, f)+" LIMIT ? OFFSET ?",
 		append(args, f.PageLimit(), max(f.Offset, 0))...)
@@ -216,6 +217,23 @@ func (db *DB) Records(ctx context.Context, scope auth.Scope, k *registry.Kind, f
 		}
 	}
 	return out, total, nil
+}
+
+// CountRecords returns how many records of k scope may see.
+func (db *DB) CountRecords(ctx context.Context, scope auth.Scope, k *registry.Kind) (int, error) {
+	where, args, err := db.regWhere(ctx, k, scope, registry.Filter{})
+	if err != nil {
+		return 0, err
+	}
+	return db.countWhere(ctx, k, where, args)
+}
+
+func (db *DB) countWhere(ctx context.Context, k *registry.Kind, where string, args []any) (int, error) {
+	var n int
+	if err := db.queryRow(ctx, db.read, "SELECT COUNT(*) FROM "+k.Table+" r"+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count %s: %w", k.Name, err)
+	}
+	return n, nil
 }
 
 // Record reads one record that scope may see; another unit's record is not
@@ -325,8 +343,21 @@ func deriveQualValues(r *registry.Record) {
 // RecordHistory returns the versions of a record that scope may see,
 // newest first.
 func (db *DB) RecordHistory(ctx context.Context, scope auth.Scope, k *registry.Kind, id int64) ([]registry.Version, error) {
-	if _, err := db.Record(ctx, scope, k, id); err != nil {
-		return nil, err
+	// Whether scope sees the record, without reading it and its
+	// qualifications again: the pages and the API have read it already.
+	query, args := "SELECT 1 FROM "+k.Table+" r WHERE r.id = ?", []any{id}
+	if !scope.All {
+		c, a := inList("r.unit_id", scope.Units)
+		query += " AND " + c
+		args = append(args, a...)
+	}
+	var one int
+	err := db.queryRow(ctx, db.read, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(k.Entity, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: history of %s %d: %w", k.Entity, id, err)
 	}
 	rows, err := db.query(ctx, db.read, `SELECT version, action, actor_name, created_at, changes FROM reg_history
 		WHERE entity = ? AND record_id = ? ORDER BY version DESC, id DESC`, k.Entity, id)
@@ -371,11 +402,10 @@ type SaveResult struct {
 // history entry naming the actor. The record must be in scope, before and
 // after. The caller writes the audit entry.
 func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope, actor audit.Source, version int64) (SaveResult, error) {
-	db := tx.db
 	var existing *registry.Record
 	var err error
 	if rec.ID != 0 {
-		existing, err = db.recordBy(tx.ctx, tx.tx, scope, k, "r.id = ?", rec.ID)
+		existing, err = tx.db.recordBy(tx.ctx, tx.tx, scope, k, "r.id = ?", rec.ID)
 		if err != nil {
 			return SaveResult{}, err
 		}
@@ -390,6 +420,13 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 				Fields: map[string]string{nat: fmt.Sprintf("%s“%s”已由其他单位登记,不能修改", k.Field(nat).Label, rec.Values[nat])}}
 		}
 	}
+	return tx.save(k, rec, existing, scope, actor, version)
+}
+
+// save writes rec as a new record when existing is nil, else over
+// existing (SaveRecord).
+func (tx *Tx) save(k *registry.Kind, rec registry.Record, existing *registry.Record, scope auth.Scope, actor audit.Source, version int64) (SaveResult, error) {
+	db := tx.db
 	if !scope.Has(rec.UnitID) {
 		return SaveResult{}, &apperr.Error{Code: apperr.Forbidden, Message: "只能填报本单位及下级单位的记录",
 			Fields: map[string]string{"unit": "只能填报本单位及下级单位的记录"}}
@@ -479,7 +516,7 @@ func (tx *Tx) SaveRecord(k *registry.Kind, rec registry.Record, scope auth.Scope
 	}
 	args := append([]any{rec.UnitID}, colArgs(merged)...)
 	args = append(args, now, existing.ID, existing.Version)
-	err = tx.update(k.Entity, "UPDATE "+k.Table+" SET "+strings.Join(sets, ", ")+", version = version + 1, updated_at = ? WHERE id = ? AND version = ?", args...)
+	err := tx.update(k.Entity, "UPDATE "+k.Table+" SET "+strings.Join(sets, ", ")+", version = version + 1, updated_at = ? WHERE id = ? AND version = ?", args...)
 	if err != nil {
 		if isUniqueViolation(errors.Unwrap(err)) || isUniqueViolation(err) {
 			return SaveResult{}, duplicateKey(k, merged)
@@ -518,8 +555,7 @@ func (tx *Tx) SaveRecordNew(k *registry.Kind, rec registry.Record, scope auth.Sc
 	if existing != nil {
 		return SaveResult{}, duplicateKey(k, rec.Values)
 	}
-	rec.ID = 0
-	return tx.SaveRecord(k, rec, scope, actor, 0)
+	return tx.save(k, rec, nil, scope, actor, 0)
 }
 
 func duplicateKey(k *registry.Kind, v map[string]string) error {
@@ -761,7 +797,7 @@ func (tx *Tx) SetRegistryOptions(list string, values []string, src audit.Source)
 	var clean []string
 	for _, v := range values {
 		v = strings.TrimSpace(v)
-		if v != "" && len([]rune(v)) <= 40 && !strings.ContainsAny(v, "、,,;;") && !hasString(clean, v) {
+		if v != "" && len([]rune(v)) <= 40 && !strings.ContainsAny(v, "、,,;;") && !slices.Contains(clean, v) {
 			clean = append(clean, v)
 		}
 	}
@@ -783,15 +819,6 @@ func (tx *Tx) SetRegistryOptions(list string, values []string, src audit.Source)
 		}
 	}
 	return tx.Audit(src.New(audit.RegistryOptions, "reg_options", list, before[list], clean))
-}
-
-func hasString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // RegistryAggregateRaw runs a registry query on the registries themselves

@@ -84,6 +84,8 @@ type regLayout struct {
 	// Units are the units the user may pick (its scope), in tree order.
 	Units   []org.Node
 	CanEdit bool
+	// all are every unit, for parsing a form (registry.Env).
+	all []org.Unit
 }
 
 func (s *Server) regLayout(w http.ResponseWriter, r *http.Request, k *registry.Kind, title string) (regLayout, error) {
@@ -117,10 +119,10 @@ func (s *Server) regLayout(w http.ResponseWriter, r *http.Request, k *registry.K
 		}
 	}
 	return regLayout{Layout: l, Kind: k, Kinds: registry.Kinds, Options: opts, Units: nodes,
-		CanEdit: a.Role == auth.Staff || a.Role == auth.Reporter}, nil
+		CanEdit: a.Role == auth.Staff || a.Role == auth.Reporter, all: units}, nil
 }
 
-// env returns the parsing environment of the request's user.
+// regEnv returns the parsing environment of the request's user.
 func (s *Server) regEnv(r *http.Request, opts registry.Options) (*registry.Env, error) {
 	units, err := s.db.Units(r.Context())
 	if err != nil {
@@ -160,7 +162,7 @@ func (s *Server) registryIndex(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := &registryIndexPage{regLayout: l, Counts: map[string]int{}}
 	for _, k := range registry.Kinds {
-		_, n, err := s.db.Records(r.Context(), auth.ActorFrom(r.Context()).Scope, k, registry.Filter{Limit: 1})
+		n, err := s.db.CountRecords(r.Context(), auth.ActorFrom(r.Context()).Scope, k)
 		if err != nil {
 			return err
 		}
@@ -486,11 +488,8 @@ func (s *Server) registrySave(k *registry.Kind, w http.ResponseWriter, r *http.R
 		return apperr.New(apperr.Invalid, "表单缺少版本号,请刷新页面后重试")
 	}
 	raw := formValues(k, r, l.Units)
-	env, err := s.regEnv(r, l.Options)
-	if err != nil {
-		return err
-	}
-	rec, fields := k.Parse(raw, env)
+	a := auth.ActorFrom(r.Context())
+	rec, fields := k.Parse(raw, &registry.Env{Units: l.all, Scope: a.Scope, Options: l.Options})
 	page := &registryFormPage{regLayout: l, New: id == 0, ID: id, RecVersion: version, Values: raw, Fields: fields}
 	if len(fields) > 0 {
 		page.Error = i18n.T(lang(r), "registry.invalid")
@@ -501,7 +500,6 @@ func (s *Server) registrySave(k *registry.Kind, w http.ResponseWriter, r *http.R
 		// A new record must not merge into an existing one silently.
 		version = -1
 	}
-	a := auth.ActorFrom(r.Context())
 	var res store.SaveResult
 	err = s.db.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
@@ -763,8 +761,6 @@ func (s *Server) registrySaveOptions(w http.ResponseWriter, r *http.Request) err
 // ComputedTarget is a headline target with its registry binding and
 // computed value.
 type ComputedTarget struct {
-	ID      int64
-	Name    string
 	Target  plan.Target
 	Query   registry.QueryKind
 	Title   string
@@ -782,7 +778,7 @@ func (s *Server) computedTargets(r *http.Request, planID int64, year int, target
 	asOf := registry.AsOfFor(year, s.db.Now())
 	var out []ComputedTarget
 	for _, t := range targets {
-		ct := ComputedTarget{ID: t.ID, Name: t.Name, Target: t}
+		ct := ComputedTarget{Target: t}
 		ct.Suggest, _ = registry.SuggestQuery(t.Name, t.Unit)
 		if b, ok := binds[t.ID]; ok {
 			ct.Query = b.Query
