@@ -9,6 +9,7 @@ import (
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/registry"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // registryRoutes are the registries' read endpoints (issue 9) and the
@@ -44,7 +45,7 @@ func (h *handler) listRecords(k *registry.Kind) apiFunc {
 }
 
 func apiFilter(k *registry.Kind, q url.Values) (registry.Filter, error) {
-	f := registry.Filter{Query: q.Get("q"), Qual: q.Get("qual"), Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Eq: map[string]string{}}
+	f := registry.Filter{Query: text.CleanLine(q.Get("q")), Qual: q.Get("qual"), Sort: q.Get("sort"), Desc: q.Get("desc") == "1", Eq: map[string]string{}}
 	fields := map[string]string{}
 	for _, fd := range k.Enums() {
 		if v := q.Get(fd.Key); v != "" {

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Record is one row of a registry. Values holds every field of its Kind in
@@ -146,7 +148,12 @@ func (k *Kind) parseField(f *Field, s string, env *Env, rec *Record) (string, er
 			// A long number (a registration number) in a number cell.
 			return "", fmt.Errorf("%s被 Excel 存成了数字(%s),后几位已丢失:请将该列设置为文本格式后重新填写", f.Label, s)
 		}
+		// Line breaks in a cell (Alt+Enter) fold to spaces; what is left
+		// follows the project's one rule for single-line text (issue 7).
 		s = strings.Join(strings.Fields(s), " ")
+		if msg := text.Line(f.Label, s); msg != "" {
+			return "", errors.New(msg)
+		}
 		if f.MaxLen > 0 && len([]rune(s)) > f.MaxLen {
 			return "", fmt.Errorf("%s不能超过%d个字", f.Label, f.MaxLen)
 		}

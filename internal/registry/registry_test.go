@@ -371,3 +371,34 @@ func TestCSVInGB18030(t *testing.T) {
 		}
 	}
 }
+
+// Text fields follow the project's rule for single-line text: NUL, bidi
+// overrides and zero-width characters are refused with the field named;
+// a line break inside a cell (Alt+Enter) folds to a space.
+func TestTextFieldCharacters(t *testing.T) {
+	base := map[string]string{"uscc": registry.MakeUSCC("91510900123456789"), "unit": "示例县"}
+	for _, c := range []struct {
+		name, want string
+	}{
+		{"锂电\x00科技有限公司", "企业名称不能包含"},
+		{"锂电\u202e科技有限公司", "企业名称不能包含"},
+		{"锂电\u200b科技有限公司", "企业名称不能包含"},
+	} {
+		raw := map[string]string{"name": c.name}
+		for k, v := range base {
+			raw[k] = v
+		}
+		_, errs := registry.Enterprises.Parse(raw, env())
+		if !strings.HasPrefix(errs["name"], c.want) {
+			t.Errorf("%q: errors %v", c.name, errs)
+		}
+	}
+	raw := map[string]string{"name": "锂电科技\n有限公司"}
+	for k, v := range base {
+		raw[k] = v
+	}
+	rec, errs := registry.Enterprises.Parse(raw, env())
+	if len(errs) != 0 || rec.Values["name"] != "锂电科技 有限公司" {
+		t.Errorf("a line break in a cell: %q %v", rec.Values["name"], errs)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // The registries (科技主体库, issue 9): lists with filters, a detail page
@@ -173,7 +174,7 @@ func (s *Server) registryIndex(w http.ResponseWriter, r *http.Request) error {
 
 // filterFrom reads a list's filter from the query string.
 func filterFrom(k *registry.Kind, q url.Values) (registry.Filter, map[string]string) {
-	f := registry.Filter{Query: strings.TrimSpace(q.Get("q")), Eq: map[string]string{}, Qual: q.Get("qual"),
+	f := registry.Filter{Query: text.CleanLine(strings.TrimSpace(q.Get("q"))), Eq: map[string]string{}, Qual: q.Get("qual"),
 		Sort: q.Get("sort"), Desc: q.Get("desc") == "1"}
 	fields := map[string]string{}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)

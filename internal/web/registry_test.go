@@ -16,6 +16,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/testenv"
 	"github.com/luoshi/luoshi/internal/web"
 )
 
@@ -255,5 +256,30 @@ func TestRegistryUploadLimitAndOptions(t *testing.T) {
 	}
 	if es, _, _ := e.db.AuditEntries(context.Background(), audit.Filter{Action: audit.RegistryOptions}); len(es) != 4 {
 		t.Fatalf("%d option audit entries", len(es))
+	}
+}
+
+// A NUL or a bidi override in a registry field is a field error and a NUL
+// in the search box is dropped, on both engines (PostgreSQL refuses NUL in
+// text, so either would otherwise be a 500).
+func TestRegistryControlCharacters(t *testing.T) {
+	for _, engine := range testenv.Engines {
+		t.Run(engine, func(t *testing.T) {
+			e := newServerOn(t, testenv.DSN(t, engine))
+			staff := e.login(t, "staff")
+			staff.get("/registry/enterprises/new")
+			ctx := context.Background()
+			unit, _ := e.db.UnitByCode(ctx, "510921")
+			for _, name := range []string{"锂电\x00科技", "锂电\u202e科技"} {
+				resp, body := staff.post("/registry/enterprises/new", url.Values{"uscc": {registry.MakeUSCC("91510921123456789")},
+					"name": {name}, "unit": {itoa(unit.ID)}})
+				if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "企业名称不能包含") {
+					t.Errorf("name %q: %d", name, resp.StatusCode)
+				}
+			}
+			if resp, _ := staff.get("/registry/enterprises?q=" + url.QueryEscape("锂\x00电")); resp.StatusCode != http.StatusOK {
+				t.Errorf("a NUL in the search: %d", resp.StatusCode)
+			}
+		})
 	}
 }
