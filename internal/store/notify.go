@@ -119,27 +119,16 @@ func (tx *Tx) Notify(ev notify.Event) error {
 	if due.IsZero() {
 		due = now
 	}
-	users := append([]int64(nil), ev.UserIDs...)
+	// The unit's users in one statement, then the users named.
 	if ev.UnitID != 0 {
-		rows, err := tx.tx.QueryContext(tx.ctx, tx.db.dialect.rebind(`SELECT id FROM users WHERE unit_id = ? AND NOT disabled
-			AND role IN ('staff','reporter','leader') ORDER BY id`), ev.UnitID)
+		_, err := tx.exec(`INSERT INTO inbox (user_id, idem_key, event, subject, body, link, version, created_at, updated_at)
+			SELECT id, ?, ?, ?, ?, ?, 1, ?, ? FROM users WHERE unit_id = ? AND NOT disabled AND role IN ('staff','reporter','leader')
+			ON CONFLICT (user_id, idem_key) DO NOTHING`, ev.Key, ev.Type, ev.Subject, ev.Body, ev.Link, now, now, ev.UnitID)
 		if err != nil {
-			return fmt.Errorf("store: notify %s: %w", ev.Key, err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("store: notify %s: inbox: %w", ev.Key, err)
 		}
 	}
-	for _, u := range users {
+	for _, u := range ev.UserIDs {
 		_, err := tx.exec(`INSERT INTO inbox (user_id, idem_key, event, subject, body, link, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (user_id, idem_key) DO NOTHING`,
 			u, ev.Key, ev.Type, ev.Subject, ev.Body, ev.Link, now, now)
