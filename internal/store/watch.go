@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -146,56 +145,70 @@ type UnitActivity struct {
 	LastReport *time.Time `json:"last_report,omitempty"`
 }
 
+// lastSession joins s, the latest session of the users matching userCond
+// (a condition on us). The session row itself is joined, not MAX() over
+// it: an aggregate over a time column loses its type on SQLite.
+func lastSession(userCond string) string {
+	return ` LEFT JOIN sessions s ON s.id = (SELECT s2.id FROM sessions s2 JOIN users us ON us.id = s2.user_id
+		WHERE ` + userCond + ` ORDER BY s2.created_at DESC LIMIT 1)`
+}
+
 // UnitActivities lists the units the scope sees that are responsible for a
 // task of an active plan, with their accounts' last sign-in.
 func (db *DB) UnitActivities(ctx context.Context, scope auth.Scope) ([]UnitActivity, error) {
 	cond, args := unitInScope(scope, "u.id")
-	rows, err := db.query(ctx, db.read, `SELECT u.id, u.name, (SELECT COUNT(*) FROM users us WHERE us.unit_id = u.id AND NOT us.disabled)
-		FROM units u WHERE EXISTS (SELECT 1 FROM responsibilities r JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
+	rows, err := db.query(ctx, db.read, `SELECT u.id, u.name, (SELECT COUNT(*) FROM users us WHERE us.unit_id = u.id AND NOT us.disabled),
+			s.created_at
+		FROM units u`+lastSession("us.unit_id = u.id")+`
+		WHERE EXISTS (SELECT 1 FROM responsibilities r JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
 			WHERE r.unit_id = u.id AND p.status = 'active') AND `+cond+` ORDER BY u.sort, u.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unit activity: %w", err)
 	}
+	defer rows.Close()
 	var out []UnitActivity
 	for rows.Next() {
 		var a UnitActivity
-		if err := rows.Scan(&a.UnitID, &a.UnitName, &a.Users); err != nil {
-			rows.Close()
-			return nil, err
+		var login sql.NullTime
+		if err := rows.Scan(&a.UnitID, &a.UnitName, &a.Users, &login); err != nil {
+			return nil, fmt.Errorf("store: unit activity: %w", err)
+		}
+		if login.Valid {
+			a.LastLogin = &login.Time
 		}
 		out = append(out, a)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// One small query per unit: MAX() over a time column loses its type on
-	// SQLite, and the responsible units are a few dozen.
-	for i := range out {
-		var at time.Time
-		err := db.queryRow(ctx, db.read, `SELECT s.created_at FROM sessions s JOIN users us ON us.id = s.user_id
-			WHERE us.unit_id = ? ORDER BY s.created_at DESC LIMIT 1`, out[i].UnitID).Scan(&at)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: unit %d last login: %w", out[i].UnitID, err)
-		}
-		out[i].LastLogin = &at
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// LastLogin returns when a user last signed in, or nil when never.
-func (db *DB) LastLogin(ctx context.Context, userID int64) (*time.Time, error) {
-	var at time.Time
-	err := db.queryRow(ctx, db.read, `SELECT created_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC LIMIT 1`,
-		userID).Scan(&at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+// UserLogin is an account's username and last sign-in (nil: never).
+type UserLogin struct {
+	Username  string
+	LastLogin *time.Time
+}
+
+// UserLogins returns the username and last sign-in of each of the users
+// ids that exists.
+func (db *DB) UserLogins(ctx context.Context, ids []int64) (map[int64]UserLogin, error) {
+	cond, args := inList("u.id", ids)
+	rows, err := db.query(ctx, db.read, `SELECT u.id, u.username, s.created_at FROM users u`+lastSession("us.id = u.id")+
+		` WHERE `+cond, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: user %d last login: %w", userID, err)
+		return nil, fmt.Errorf("store: user logins: %w", err)
 	}
-	return &at, nil
+	defer rows.Close()
+	out := map[int64]UserLogin{}
+	for rows.Next() {
+		var id int64
+		var l UserLogin
+		var login sql.NullTime
+		if err := rows.Scan(&id, &l.Username, &login); err != nil {
+			return nil, fmt.Errorf("store: user logins: %w", err)
+		}
+		if login.Valid {
+			l.LastLogin = &login.Time
+		}
+		out[id] = l
+	}
+	return out, rows.Err()
 }

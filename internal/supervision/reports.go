@@ -266,16 +266,13 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 			w.Reports = append(w.Reports, it)
 		}
 	}
+	logins, err := s.DB.UserLogins(ctx, ownerOrder)
+	if err != nil {
+		return err
+	}
 	for _, id := range ownerOrder {
 		o := owners[id]
-		login, err := s.DB.LastLogin(ctx, id)
-		if err != nil {
-			return err
-		}
-		if u, err := s.DB.User(ctx, id); err == nil {
-			o.Username = u.Username
-		}
-		o.LastLogin = login
+		o.Username, o.LastLogin = logins[id].Username, logins[id].LastLogin
 		if t, ok := lastBy[o.Username]; ok {
 			o.LastReport = &t
 		}
