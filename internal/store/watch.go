@@ -47,8 +47,31 @@ type WatchMeasure struct {
 	Lead      []WatchUnit `json:"lead"`
 }
 
-// WatchTasks lists the tasks of active plans that the scope sees.
-func (db *DB) WatchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, error) {
+// Watched lists the tasks of active plans that the scope sees, and their
+// open measures with a due date, each with its task's lead units.
+func (db *DB) Watched(ctx context.Context, scope auth.Scope) ([]WatchTask, []WatchMeasure, error) {
+	tasks, err := db.watchTasks(ctx, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	measures, err := db.watchMeasures(ctx, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	leads, err := db.leadUnits(ctx, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range tasks {
+		tasks[i].Lead = leads[tasks[i].ID]
+	}
+	for i := range measures {
+		measures[i].Lead = leads[measures[i].TaskID]
+	}
+	return tasks, measures, nil
+}
+
+func (db *DB) watchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, error) {
 	cond, args := taskInScope(scope, "t.id")
 	rows, err := db.query(ctx, db.read, `SELECT t.id, t.plan_id, p.year, t.kind, t.no, t.title, t.due_on,
 			(SELECT COUNT(*) FROM measures m WHERE m.task_id = t.id),
@@ -67,22 +90,10 @@ func (db *DB) WatchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, er
 		}
 		out = append(out, t)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	leads, err := db.leadUnits(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Lead = leads[out[i].ID]
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// WatchMeasures lists the open measures with a due date of active plans
-// that the scope sees.
-func (db *DB) WatchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasure, error) {
+func (db *DB) watchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasure, error) {
 	cond, args := taskInScope(scope, "t.id")
 	rows, err := db.query(ctx, db.read, `SELECT m.id, m.task_id, t.plan_id, p.year, t.no, t.title, m.no, m.text, m.due_on
 		FROM measures m JOIN tasks t ON t.id = m.task_id JOIN plans p ON p.id = t.plan_id
@@ -99,17 +110,7 @@ func (db *DB) WatchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasu
 		}
 		out = append(out, m)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	leads, err := db.leadUnits(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Lead = leads[out[i].TaskID]
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // leadUnits maps each task of an active plan to its lead units.
