@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Kind is a delivery channel's kind.
@@ -72,6 +73,8 @@ func (c *Channel) Validate() error {
 	}
 	if len([]rune(c.Name)) > 60 {
 		fields["name"] = "名称不能超过60个字"
+	} else if msg := text.Line("名称", c.Name); msg != "" {
+		fields["name"] = msg
 	}
 	switch c.Kind {
 	case Email:
