@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/text"
 )
 
@@ -82,15 +83,12 @@ func (a Action) Allows(status string) bool {
 // Number is a notice's number: 督〔2023〕第3号.
 func Number(year, seq int) string { return fmt.Sprintf("督〔%d〕第%d号", year, seq) }
 
-// beijing is the bureau's time zone: "today" and the year of a number are
-// Beijing dates.
-var beijing = time.FixedZone("CST", 8*3600)
-
-// Today returns the Beijing date of t as YYYY-MM-DD.
-func Today(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+// Today returns the Beijing date of t as YYYY-MM-DD: "today" and the year
+// of a number are dates in the bureau's zone (reporting.Loc).
+func Today(t time.Time) string { return t.In(reporting.Loc).Format("2006-01-02") }
 
 // Year returns the Beijing year of t.
-func Year(t time.Time) int { return t.In(beijing).Year() }
+func Year(t time.Time) int { return t.In(reporting.Loc).Year() }
 
 // Issue is the bureau's input for a new notice.
 type Issue struct {
