@@ -29,13 +29,7 @@ type channelView struct {
 }
 
 func viewChannel(c notify.Channel) channelView {
-	return channelView{Channel: c, SecretSet: c.Secret != ""}
-}
-
-// channelAudit is a channel for the audit log, without its secret.
-func channelAudit(c notify.Channel) map[string]any {
-	return map[string]any{"unit_id": c.UnitID, "kind": c.Kind, "name": c.Name, "target": c.Target,
-		"secret_set": c.Secret != "", "enabled": c.Enabled}
+	return channelView{Channel: c, SecretSet: c.HasSecret()}
 }
 
 type channelBody struct {
@@ -82,7 +76,7 @@ func (h *handler) createChannel(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.CreateChannel(&c); err != nil {
 			return err
 		}
-		return tx.Audit(h.source(r).New(audit.ChannelCreated, "notify_channel", strconv.FormatInt(c.ID, 10), nil, channelAudit(c)))
+		return tx.Audit(h.source(r).New(audit.ChannelCreated, "notify_channel", strconv.FormatInt(c.ID, 10), nil, c.AuditFields()))
 	})
 	if err != nil {
 		return err
@@ -111,7 +105,7 @@ func (h *handler) updateChannel(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return tx.Audit(h.source(r).New(audit.ChannelUpdated, "notify_channel", strconv.FormatInt(id, 10),
-			channelAudit(before), channelAudit(c)))
+			before.AuditFields(), c.AuditFields()))
 	})
 	if err != nil {
 		return err
@@ -134,7 +128,7 @@ func (h *handler) deleteChannel(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.DeleteChannel(id, version); err != nil {
 			return err
 		}
-		return tx.Audit(h.source(r).New(audit.ChannelDeleted, "notify_channel", strconv.FormatInt(id, 10), channelAudit(before), nil))
+		return tx.Audit(h.source(r).New(audit.ChannelDeleted, "notify_channel", strconv.FormatInt(id, 10), before.AuditFields(), nil))
 	})
 	if err != nil {
 		return err
@@ -144,12 +138,7 @@ func (h *handler) deleteChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) listOutbox(w http.ResponseWriter, r *http.Request) error {
-	status := r.URL.Query().Get("status")
-	switch status {
-	case "", "pending", "sent", "failed":
-	default:
-		status = ""
-	}
+	status := notify.OutboxStatus(r.URL.Query().Get("status"))
 	rows, err := h.cfg.DB.OutboxRows(r.Context(), status, 500)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Kind is a delivery channel's kind.
@@ -44,6 +45,23 @@ type Channel struct {
 // HasSecret reports whether a signing secret is set (for display).
 func (c Channel) HasSecret() bool { return c.Secret != "" }
 
+// AuditFields is the channel as the audit log keeps it: the secret only as
+// set or not.
+func (c Channel) AuditFields() map[string]any {
+	return map[string]any{"unit_id": c.UnitID, "kind": c.Kind, "name": c.Name, "target": c.Target,
+		"secret_set": c.HasSecret(), "enabled": c.Enabled}
+}
+
+// OutboxStatus returns status when it is an outbox row's status (pending,
+// sent, failed), else "" (any status): the filter of the delivery log.
+func OutboxStatus(status string) string {
+	switch status {
+	case "pending", "sent", "failed":
+		return status
+	}
+	return ""
+}
+
 // Validate checks a channel's fields.
 func (c *Channel) Validate() error {
 	fields := map[string]string{}
@@ -55,6 +73,8 @@ func (c *Channel) Validate() error {
 	}
 	if len([]rune(c.Name)) > 60 {
 		fields["name"] = "名称不能超过60个字"
+	} else if msg := text.Line("名称", c.Name); msg != "" {
+		fields["name"] = msg
 	}
 	switch c.Kind {
 	case Email:

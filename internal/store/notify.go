@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/luoshi/luoshi/internal/notify"
@@ -119,27 +118,16 @@ func (tx *Tx) Notify(ev notify.Event) error {
 	if due.IsZero() {
 		due = now
 	}
-	users := append([]int64(nil), ev.UserIDs...)
+	// The unit's users in one statement, then the users named.
 	if ev.UnitID != 0 {
-		rows, err := tx.tx.QueryContext(tx.ctx, tx.db.dialect.rebind(`SELECT id FROM users WHERE unit_id = ? AND NOT disabled
-			AND role IN ('staff','reporter','leader') ORDER BY id`), ev.UnitID)
+		_, err := tx.exec(`INSERT INTO inbox (user_id, idem_key, event, subject, body, link, version, created_at, updated_at)
+			SELECT id, ?, ?, ?, ?, ?, 1, ?, ? FROM users WHERE unit_id = ? AND NOT disabled AND role IN ('staff','reporter','leader')
+			ON CONFLICT (user_id, idem_key) DO NOTHING`, ev.Key, ev.Type, ev.Subject, ev.Body, ev.Link, now, now, ev.UnitID)
 		if err != nil {
-			return fmt.Errorf("store: notify %s: %w", ev.Key, err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("store: notify %s: inbox: %w", ev.Key, err)
 		}
 	}
-	for _, u := range users {
+	for _, u := range ev.UserIDs {
 		_, err := tx.exec(`INSERT INTO inbox (user_id, idem_key, event, subject, body, link, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (user_id, idem_key) DO NOTHING`,
 			u, ev.Key, ev.Type, ev.Subject, ev.Body, ev.Link, now, now)
@@ -188,7 +176,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, lea
 		if err != nil {
 			return err
 		}
-		var ids []any
+		var ids []int64
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
@@ -201,10 +189,10 @@ func (db *DB) ClaimOutbox(ctx context.Context, worker string, now time.Time, lea
 		if err := rows.Err(); err != nil || len(ids) == 0 {
 			return err
 		}
+		in, args := inList("o.id", ids)
 		rows, err = tx.tx.QueryContext(ctx, db.dialect.rebind(`SELECT o.id, c.kind, c.target, c.secret, c.enabled, o.subject, o.body,
 			o.link, o.attempts FROM outbox o JOIN notify_channels c ON c.id = o.channel_id
-			WHERE o.claimed_by = ? AND o.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY o.due_at, o.id`),
-			append([]any{worker}, ids...)...)
+			WHERE o.claimed_by = ? AND `+in+` ORDER BY o.due_at, o.id`), append([]any{worker}, args...)...)
 		if err != nil {
 			return err
 		}
@@ -261,12 +249,9 @@ func (db *DB) ReleaseOutbox(ctx context.Context, ids []int64, worker string) err
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{worker}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, args := inList("id", ids)
 	_, err := db.write.ExecContext(ctx, db.dialect.rebind(`UPDATE outbox SET claimed_by = '', claimed_until = NULL
-		WHERE claimed_by = ? AND status = 'pending' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`), args...)
+		WHERE claimed_by = ? AND status = 'pending' AND `+in), append([]any{worker}, args...)...)
 	if err != nil {
 		return fmt.Errorf("store: release outbox: %w", err)
 	}

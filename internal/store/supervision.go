@@ -310,13 +310,13 @@ func (tx *Tx) CheckTaskMeasure(taskID *int64, measureID int64) error {
 		var t int64
 		err := tx.queryRow("SELECT task_id FROM measures WHERE id = ?", measureID).Scan(&t)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFoundField("measure_id", "工作举措不存在")
+			return invalidField("measure_id", "工作举措不存在")
 		}
 		if err != nil {
 			return fmt.Errorf("store: measure %d: %w", measureID, err)
 		}
 		if *taskID != 0 && *taskID != t {
-			return notFoundField("measure_id", "工作举措不属于所选任务")
+			return invalidField("measure_id", "工作举措不属于所选任务")
 		}
 		*taskID = t
 	}
@@ -326,12 +326,12 @@ func (tx *Tx) CheckTaskMeasure(taskID *int64, measureID int64) error {
 			return fmt.Errorf("store: task %d: %w", *taskID, err)
 		}
 		if n == 0 {
-			return notFoundField("task_id", "任务不存在")
+			return invalidField("task_id", "任务不存在")
 		}
 	}
 	return nil
 }
 
-func notFoundField(field, msg string) error {
+func invalidField(field, msg string) error {
 	return apperr.WithFields("督办单信息有误", map[string]string{field: msg})
 }

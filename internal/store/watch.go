@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -48,8 +47,31 @@ type WatchMeasure struct {
 	Lead      []WatchUnit `json:"lead"`
 }
 
-// WatchTasks lists the tasks of active plans that the scope sees.
-func (db *DB) WatchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, error) {
+// Watched lists the tasks of active plans that the scope sees, and their
+// open measures with a due date, each with its task's lead units.
+func (db *DB) Watched(ctx context.Context, scope auth.Scope) ([]WatchTask, []WatchMeasure, error) {
+	tasks, err := db.watchTasks(ctx, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	measures, err := db.watchMeasures(ctx, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	leads, err := db.leadUnits(ctx, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range tasks {
+		tasks[i].Lead = leads[tasks[i].ID]
+	}
+	for i := range measures {
+		measures[i].Lead = leads[measures[i].TaskID]
+	}
+	return tasks, measures, nil
+}
+
+func (db *DB) watchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, error) {
 	cond, args := taskInScope(scope, "t.id")
 	rows, err := db.query(ctx, db.read, `SELECT t.id, t.plan_id, p.year, t.kind, t.no, t.title, t.due_on,
 			(SELECT COUNT(*) FROM measures m WHERE m.task_id = t.id),
@@ -68,22 +90,10 @@ func (db *DB) WatchTasks(ctx context.Context, scope auth.Scope) ([]WatchTask, er
 		}
 		out = append(out, t)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	leads, err := db.leadUnits(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Lead = leads[out[i].ID]
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// WatchMeasures lists the open measures with a due date of active plans
-// that the scope sees.
-func (db *DB) WatchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasure, error) {
+func (db *DB) watchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasure, error) {
 	cond, args := taskInScope(scope, "t.id")
 	rows, err := db.query(ctx, db.read, `SELECT m.id, m.task_id, t.plan_id, p.year, t.no, t.title, m.no, m.text, m.due_on
 		FROM measures m JOIN tasks t ON t.id = m.task_id JOIN plans p ON p.id = t.plan_id
@@ -100,17 +110,7 @@ func (db *DB) WatchMeasures(ctx context.Context, scope auth.Scope) ([]WatchMeasu
 		}
 		out = append(out, m)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	leads, err := db.leadUnits(ctx, scope)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Lead = leads[out[i].TaskID]
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // leadUnits maps each task of an active plan to its lead units.
@@ -146,56 +146,70 @@ type UnitActivity struct {
 	LastReport *time.Time `json:"last_report,omitempty"`
 }
 
+// lastSession joins s, the latest session of the users matching userCond
+// (a condition on us). The session row itself is joined, not MAX() over
+// it: an aggregate over a time column loses its type on SQLite.
+func lastSession(userCond string) string {
+	return ` LEFT JOIN sessions s ON s.id = (SELECT s2.id FROM sessions s2 JOIN users us ON us.id = s2.user_id
+		WHERE ` + userCond + ` ORDER BY s2.created_at DESC LIMIT 1)`
+}
+
 // UnitActivities lists the units the scope sees that are responsible for a
 // task of an active plan, with their accounts' last sign-in.
 func (db *DB) UnitActivities(ctx context.Context, scope auth.Scope) ([]UnitActivity, error) {
 	cond, args := unitInScope(scope, "u.id")
-	rows, err := db.query(ctx, db.read, `SELECT u.id, u.name, (SELECT COUNT(*) FROM users us WHERE us.unit_id = u.id AND NOT us.disabled)
-		FROM units u WHERE EXISTS (SELECT 1 FROM responsibilities r JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
+	rows, err := db.query(ctx, db.read, `SELECT u.id, u.name, (SELECT COUNT(*) FROM users us WHERE us.unit_id = u.id AND NOT us.disabled),
+			s.created_at
+		FROM units u`+lastSession("us.unit_id = u.id")+`
+		WHERE EXISTS (SELECT 1 FROM responsibilities r JOIN tasks t ON t.id = r.task_id JOIN plans p ON p.id = t.plan_id
 			WHERE r.unit_id = u.id AND p.status = 'active') AND `+cond+` ORDER BY u.sort, u.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unit activity: %w", err)
 	}
+	defer rows.Close()
 	var out []UnitActivity
 	for rows.Next() {
 		var a UnitActivity
-		if err := rows.Scan(&a.UnitID, &a.UnitName, &a.Users); err != nil {
-			rows.Close()
-			return nil, err
+		var login sql.NullTime
+		if err := rows.Scan(&a.UnitID, &a.UnitName, &a.Users, &login); err != nil {
+			return nil, fmt.Errorf("store: unit activity: %w", err)
+		}
+		if login.Valid {
+			a.LastLogin = &login.Time
 		}
 		out = append(out, a)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// One small query per unit: MAX() over a time column loses its type on
-	// SQLite, and the responsible units are a few dozen.
-	for i := range out {
-		var at time.Time
-		err := db.queryRow(ctx, db.read, `SELECT s.created_at FROM sessions s JOIN users us ON us.id = s.user_id
-			WHERE us.unit_id = ? ORDER BY s.created_at DESC LIMIT 1`, out[i].UnitID).Scan(&at)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: unit %d last login: %w", out[i].UnitID, err)
-		}
-		out[i].LastLogin = &at
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
-// LastLogin returns when a user last signed in, or nil when never.
-func (db *DB) LastLogin(ctx context.Context, userID int64) (*time.Time, error) {
-	var at time.Time
-	err := db.queryRow(ctx, db.read, `SELECT created_at FROM sessions WHERE user_id = ? ORDER BY created_at DESC LIMIT 1`,
-		userID).Scan(&at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+// UserLogin is an account's username and last sign-in (nil: never).
+type UserLogin struct {
+	Username  string
+	LastLogin *time.Time
+}
+
+// UserLogins returns the username and last sign-in of each of the users
+// ids that exists.
+func (db *DB) UserLogins(ctx context.Context, ids []int64) (map[int64]UserLogin, error) {
+	cond, args := inList("u.id", ids)
+	rows, err := db.query(ctx, db.read, `SELECT u.id, u.username, s.created_at FROM users u`+lastSession("us.id = u.id")+
+		` WHERE `+cond, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: user %d last login: %w", userID, err)
+		return nil, fmt.Errorf("store: user logins: %w", err)
 	}
-	return &at, nil
+	defer rows.Close()
+	out := map[int64]UserLogin{}
+	for rows.Next() {
+		var id int64
+		var l UserLogin
+		var login sql.NullTime
+		if err := rows.Scan(&id, &l.Username, &login); err != nil {
+			return nil, fmt.Errorf("store: user logins: %w", err)
+		}
+		if login.Valid {
+			l.LastLogin = &login.Time
+		}
+		out[id] = l
+	}
+	return out, rows.Err()
 }

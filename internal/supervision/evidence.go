@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/luoshi/luoshi/internal/report"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Evidence files: pdf, jpg, png, docx, xlsx, each at most MaxFileSize; the
@@ -41,16 +42,12 @@ func (u Upload) Check() string {
 	return ""
 }
 
-// CleanName keeps the base name of an upload, without path or control
-// characters, at most 100 characters.
+// CleanName keeps the base name of an upload, without path or the
+// characters no single-line field may hold (text.CleanLine), at most 100
+// characters.
 func CleanName(name string) string {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
+	name = text.CleanLine(name)
 	if r := []rune(name); len(r) > 100 {
 		name = string(r[len(r)-100:])
 	}

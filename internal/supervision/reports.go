@@ -10,6 +10,7 @@ import (
 	"github.com/luoshi/luoshi/internal/notify"
 	"github.com/luoshi/luoshi/internal/period"
 	"github.com/luoshi/luoshi/internal/report"
+	"github.com/luoshi/luoshi/internal/reporting"
 	"github.com/luoshi/luoshi/internal/store"
 )
 
@@ -57,9 +58,6 @@ func periodLabel(key string) string {
 	return key
 }
 
-// beijingLoc is the bureau's zone for reporting deadlines.
-var beijingLoc = beijing
-
 // activePlans lists the active plans the scope sees.
 func (s *Service) activePlans(ctx context.Context, scope auth.Scope) ([]store.PlanSummary, error) {
 	plans, err := s.DB.Plans(ctx, scope)
@@ -80,7 +78,7 @@ func (s *Service) activePlans(ctx context.Context, scope auth.Scope) ([]store.Pl
 func closedPeriods(rules period.Rules, year int, now time.Time) []period.Period {
 	var out []period.Period
 	for _, p := range rules.Year(year) {
-		if !now.Before(rules.Deadline(p, beijingLoc)) {
+		if !now.Before(rules.Deadline(p, reporting.Loc)) {
 			out = append(out, p)
 		}
 	}
@@ -224,7 +222,7 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 				if row.Report.SubmittedAt != nil {
 					sub = *row.Report.SubmittedAt
 				}
-				st := rules.Judge(p, sub, now, beijingLoc)
+				st := rules.Judge(p, sub, now, reporting.Loc)
 				if st != period.Missing && st != period.Late {
 					continue
 				}
@@ -266,16 +264,13 @@ func (s *Service) ReportLists(ctx context.Context, scope auth.Scope, now time.Ti
 			w.Reports = append(w.Reports, it)
 		}
 	}
+	logins, err := s.DB.UserLogins(ctx, ownerOrder)
+	if err != nil {
+		return err
+	}
 	for _, id := range ownerOrder {
 		o := owners[id]
-		login, err := s.DB.LastLogin(ctx, id)
-		if err != nil {
-			return err
-		}
-		if u, err := s.DB.User(ctx, id); err == nil {
-			o.Username = u.Username
-		}
-		o.LastLogin = login
+		o.Username, o.LastLogin = logins[id].Username, logins[id].LastLogin
 		if t, ok := lastBy[o.Username]; ok {
 			o.LastReport = &t
 		}
@@ -315,7 +310,7 @@ func (s *Service) RemindWindows(ctx context.Context, now time.Time) (int, error)
 		return 0, err
 	}
 	today := Today(now)
-	local := now.In(beijingLoc)
+	local := now.In(reporting.Loc)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	sent := 0
 	for _, pl := range plans {

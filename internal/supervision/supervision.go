@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
+	"github.com/luoshi/luoshi/internal/reporting"
+	"github.com/luoshi/luoshi/internal/text"
 )
 
 // Status of a notice.
@@ -81,15 +83,12 @@ func (a Action) Allows(status string) bool {
 // Number is a notice's number: 督〔2023〕第3号.
 func Number(year, seq int) string { return fmt.Sprintf("督〔%d〕第%d号", year, seq) }
 
-// beijing is the bureau's time zone: "today" and the year of a number are
-// Beijing dates.
-var beijing = time.FixedZone("CST", 8*3600)
-
-// Today returns the Beijing date of t as YYYY-MM-DD.
-func Today(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+// Today returns the Beijing date of t as YYYY-MM-DD: "today" and the year
+// of a number are dates in the bureau's zone (reporting.Loc).
+func Today(t time.Time) string { return t.In(reporting.Loc).Format("2006-01-02") }
 
 // Year returns the Beijing year of t.
-func Year(t time.Time) int { return t.In(beijing).Year() }
+func Year(t time.Time) int { return t.In(reporting.Loc).Year() }
 
 // Issue is the bureau's input for a new notice.
 type Issue struct {
@@ -105,7 +104,7 @@ type Issue struct {
 func (in *Issue) Validate(today string) error {
 	fields := map[string]string{}
 	in.Subject = strings.TrimSpace(in.Subject)
-	in.Body = strings.TrimSpace(in.Body)
+	in.Body = strings.TrimSpace(text.NormalizeMulti(in.Body))
 	in.ReplyDue = strings.TrimSpace(in.ReplyDue)
 	if in.UnitID == 0 {
 		fields["unit_id"] = "请选择被督办单位"
@@ -114,9 +113,13 @@ func (in *Issue) Validate(today string) error {
 		fields["subject"] = "请填写督办事项"
 	} else if len([]rune(in.Subject)) > 200 {
 		fields["subject"] = "督办事项不能超过200个字"
+	} else if msg := text.Line("督办事项", in.Subject); msg != "" {
+		fields["subject"] = msg
 	}
 	if len([]rune(in.Body)) > 5000 {
 		fields["body"] = "督办内容不能超过5000个字"
+	} else if msg := text.Multi("督办内容", in.Body); msg != "" {
+		fields["body"] = msg
 	}
 	if msg := checkDate(in.ReplyDue, today); msg != "" {
 		fields["reply_due"] = msg
@@ -153,7 +156,7 @@ type Input struct {
 // current deadline.
 func (in *Input) Validate(a Action, today, replyDue string) error {
 	fields := map[string]string{}
-	in.Text = strings.TrimSpace(in.Text)
+	in.Text = strings.TrimSpace(text.NormalizeMulti(in.Text))
 	in.DueOn = strings.TrimSpace(in.DueOn)
 	if a.NeedsText && in.Text == "" {
 		switch a.Step {
@@ -167,6 +170,8 @@ func (in *Input) Validate(a Action, today, replyDue string) error {
 	}
 	if len([]rune(in.Text)) > 5000 {
 		fields["text"] = "说明不能超过5000个字"
+	} else if msg := text.Multi("说明", in.Text); msg != "" {
+		fields["text"] = msg
 	}
 	if a.NeedsDate || (a.Step == StepExtensionGranted && in.DueOn != "") {
 		if msg := checkDate(in.DueOn, today); msg != "" {

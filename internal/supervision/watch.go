@@ -79,7 +79,7 @@ func (s *Service) Watch(ctx context.Context, scope auth.Scope, now time.Time, si
 	today := Today(now)
 	todayT, _ := time.Parse("2006-01-02", today)
 	w := &Watch{Today: today, SilentDays: silentDays, Counts: map[string]int{}}
-	measures, err := s.DB.WatchMeasures(ctx, scope)
+	tasks, measures, err := s.DB.Watched(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +92,6 @@ func (s *Service) Watch(ctx context.Context, scope auth.Scope, now time.Time, si
 		w.Measures = append(w.Measures, WatchItem{Kind: "measure", ID: m.ID, TaskID: m.TaskID, PlanID: m.PlanID,
 			Title: fmt.Sprintf("%d.%d %s", m.TaskNo, m.No, m.Text), Detail: m.TaskTitle, Units: m.Lead, Due: m.DueOn,
 			Color: p.Color(), TimeProgress: round1(p.TimeProgress() * 100)})
-	}
-	tasks, err := s.DB.WatchTasks(ctx, scope)
-	if err != nil {
-		return nil, err
 	}
 	for _, t := range tasks {
 		dueS := t.DueOn

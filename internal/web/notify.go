@@ -123,19 +123,13 @@ func channelFromForm(r *http.Request) notify.Channel {
 	return c
 }
 
-// redacted is a channel for the audit log: the secret never goes there.
-func redacted(c notify.Channel) map[string]any {
-	return map[string]any{"unit_id": c.UnitID, "kind": c.Kind, "name": c.Name, "target": c.Target,
-		"secret_set": c.Secret != "", "enabled": c.Enabled}
-}
-
 func (s *Server) channelCreate(w http.ResponseWriter, r *http.Request) error {
 	c := channelFromForm(r)
 	err := s.db.InTx(r.Context(), func(tx *store.Tx) error {
 		if err := tx.CreateChannel(&c); err != nil {
 			return err
 		}
-		return tx.Audit(s.source(r).New(audit.ChannelCreated, "notify_channel", strconv.FormatInt(c.ID, 10), nil, redacted(c)))
+		return tx.Audit(s.source(r).New(audit.ChannelCreated, "notify_channel", strconv.FormatInt(c.ID, 10), nil, c.AuditFields()))
 	})
 	if fe := fieldErrors(err); fe != nil {
 		c.Secret = ""
@@ -162,7 +156,7 @@ func (s *Server) channelUpdate(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.UpdateChannel(&c, r.PostFormValue("clear_secret") == ""); err != nil {
 			return err
 		}
-		return tx.Audit(s.source(r).New(audit.ChannelUpdated, "notify_channel", strconv.FormatInt(id, 10), redacted(before), redacted(c)))
+		return tx.Audit(s.source(r).New(audit.ChannelUpdated, "notify_channel", strconv.FormatInt(id, 10), before.AuditFields(), c.AuditFields()))
 	})
 	if fe := fieldErrors(err); fe != nil {
 		c.Secret = ""
@@ -188,7 +182,7 @@ func (s *Server) channelDelete(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.DeleteChannel(id, version); err != nil {
 			return err
 		}
-		return tx.Audit(s.source(r).New(audit.ChannelDeleted, "notify_channel", strconv.FormatInt(id, 10), redacted(before), nil))
+		return tx.Audit(s.source(r).New(audit.ChannelDeleted, "notify_channel", strconv.FormatInt(id, 10), before.AuditFields(), nil))
 	})
 	if err != nil {
 		return err
@@ -203,12 +197,7 @@ type outboxPage struct {
 }
 
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) error {
-	status := r.URL.Query().Get("status")
-	switch status {
-	case "", "pending", "sent", "failed":
-	default:
-		status = ""
-	}
+	status := notify.OutboxStatus(r.URL.Query().Get("status"))
 	rows, err := s.db.OutboxRows(r.Context(), status, 200)
 	if err != nil {
 		return err

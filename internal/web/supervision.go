@@ -45,15 +45,6 @@ var noticeSteps = map[string]string{
 	"escalate": supervision.StepEscalated,
 }
 
-// stepPaths is noticeSteps the other way round, for the templates.
-var stepPaths = func() map[string]string {
-	m := map[string]string{}
-	for p, s := range noticeSteps {
-		m[s] = p
-	}
-	return m
-}()
-
 func init() {
 	// dict builds a map for a sub-template (name, value, name, value…);
 	// list a slice of strings.
@@ -198,7 +189,6 @@ type noticePage struct {
 	Notice *store.Notice
 	Color  string
 	Steps  map[string]bool // steps the actor may take now
-	Paths  map[string]string
 	// The form that failed, with its input and messages.
 	FormStep string
 	Form     supervision.Input
@@ -218,7 +208,7 @@ func (s *Server) renderNotice(w http.ResponseWriter, r *http.Request, status int
 	}
 	l.Title = n.Number + " " + n.Subject
 	l.Crumbs = []Crumb{{Label: l.T("sup.title"), URL: "/supervision"}, {Label: n.Number}}
-	p.Layout, p.Notice, p.Paths = l, n, stepPaths
+	p.Layout, p.Notice = l, n
 	p.Color = dueColor(*n, supervision.Today(s.db.Now()))
 	p.Steps = map[string]bool{}
 	for step, act := range supervision.Actions {
