@@ -222,6 +222,15 @@ func TestChannelsPage(t *testing.T) {
 	if chans[0].Name != "改名" || chans[0].Secret != "SECabc" {
 		t.Fatalf("after update: %+v", chans[0])
 	}
+	// A refused edit re-renders its values in a form that posts back to the
+	// same channel, with its version — not in the form that adds one.
+	resp, body = staff.post("/notify/channels/"+itoa(chans[0].ID), url.Values{"unit_id": {unit}, "kind": {"dingtalk"}, "name": {"改名"},
+		"target": {"not a url"}, "version": {itoa(chans[0].Version)}, "enabled": {"1"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, `class="form channel-form" method="post" action="/notify/channels/`+itoa(chans[0].ID)+`"`) ||
+		!strings.Contains(body, `name="version" value="`+itoa(chans[0].Version)+`"`) {
+		t.Fatalf("refused edit: %d", resp.StatusCode)
+	}
 	if resp, _ := e.login(t, "reporter").get("/notify/channels"); resp.StatusCode != 404 {
 		t.Fatalf("reporter sees channels: %d", resp.StatusCode)
 	}
