@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -58,6 +59,10 @@ func (h *handler) source(r *http.Request) audit.Source {
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.New(apperr.TooLarge, "请求体过大(上限 %d KiB)", limit>>10)
+		}
 		return apperr.New(apperr.Invalid, "请求体须为符合接口文档的 JSON(%s)", err.Error())
 	}
 	return nil

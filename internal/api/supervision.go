@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -29,18 +28,6 @@ func (h *handler) supervisionRoutes() []route {
 
 func (h *handler) sup() *supervision.Service { return &supervision.Service{DB: h.cfg.DB} }
 
-// readJSON decodes a request body of at most limit bytes into v.
-func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		if _, ok := err.(*http.MaxBytesError); ok {
-			return apperr.New(apperr.TooLarge, "请求体过大")
-		}
-		return apperr.New(apperr.Invalid, "请求体须为 JSON:%v", err)
-	}
-	return nil
-}
-
 func (h *handler) listNotices(w http.ResponseWriter, r *http.Request) error {
 	var f store.NoticeFilter
 	if s := r.URL.Query().Get("status"); s != "" {
@@ -56,7 +43,7 @@ func (h *handler) listNotices(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handler) issueNotice(w http.ResponseWriter, r *http.Request) error {
 	var in supervision.Issue
-	if err := readJSON(w, r, 64<<10, &in); err != nil {
+	if err := decode(w, r, 64<<10, &in); err != nil {
 		return err
 	}
 	n, err := h.sup().Issue(r.Context(), auth.ActorFrom(r.Context()), h.source(r), in)
@@ -103,7 +90,7 @@ func (h *handler) noticeStep(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var body stepBody
-	if err := readJSON(w, r, 4*supervision.MaxFileSize, &body); err != nil {
+	if err := decode(w, r, 4*supervision.MaxFileSize, &body); err != nil {
 		return err
 	}
 	in := supervision.Input{Version: body.Version, Text: body.Text, DueOn: body.DueOn}
