@@ -365,21 +365,26 @@ func (db *DB) ReportFile(ctx context.Context, scope auth.Scope, reportID int64, 
 }
 
 // TaskIndicators returns, by task, the targets a unit leading the task
-// gives values for.
+// gives values for: one query per 500 tasks.
 func (db *DB) TaskIndicators(ctx context.Context, taskIDs []int64) (map[int64][]report.Value, error) {
 	out := map[int64][]report.Value{}
-	for _, id := range taskIDs {
-		rows, err := db.query(ctx, db.read, `SELECT id, name, unit, target_value, display FROM indicators WHERE task_id = ? ORDER BY sort, id`, id)
+	for ids := taskIDs; len(ids) > 0; {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		cond, args := inList("task_id", chunk)
+		rows, err := db.query(ctx, db.read, `SELECT task_id, id, name, unit, target_value, display FROM indicators
+			WHERE `+cond+` ORDER BY sort, id`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("store: indicators of task %d: %w", id, err)
+			return nil, fmt.Errorf("store: indicators of tasks: %w", err)
 		}
 		for rows.Next() {
+			var task int64
 			var v report.Value
-			if err := rows.Scan(&v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display); err != nil {
+			if err := rows.Scan(&task, &v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = append(out[id], v)
+			out[task] = append(out[task], v)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
