@@ -112,10 +112,12 @@ func (db *DB) Reports(ctx context.Context, scope auth.Scope, f ReportFilter) ([]
 		return nil, err
 	}
 	if f.WithDetails {
+		ptrs := make([]*report.Report, len(out))
 		for i := range out {
-			if err := db.reportDetails(ctx, db.read, &out[i]); err != nil {
-				return nil, err
-			}
+			ptrs[i] = &out[i]
+		}
+		if err := db.reportsDetails(ctx, db.read, ptrs); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -155,38 +157,61 @@ func (db *DB) readReport(ctx context.Context, q queryer, scope auth.Scope, where
 
 // reportDetails adds a report's indicator values and evidence files.
 func (db *DB) reportDetails(ctx context.Context, q queryer, r *report.Report) error {
-	rows, err := db.query(ctx, q, `SELECT i.id, i.name, i.unit, i.target_value, i.display, v.value FROM report_values v
-		JOIN indicators i ON i.id = v.indicator_id WHERE v.report_id = ? ORDER BY i.sort, i.id`, r.ID)
-	if err != nil {
-		return fmt.Errorf("store: report %d values: %w", r.ID, err)
-	}
-	for rows.Next() {
-		var v report.Value
-		var x float64
-		if err := rows.Scan(&v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display, &x); err != nil {
-			rows.Close()
+	return db.reportsDetails(ctx, q, []*report.Report{r})
+}
+
+// reportsDetails adds the reports' indicator values and evidence files:
+// two queries per 500 reports.
+func (db *DB) reportsDetails(ctx context.Context, q queryer, list []*report.Report) error {
+	for len(list) > 0 {
+		chunk := list[:min(len(list), 500)]
+		list = list[len(chunk):]
+		byID := make(map[int64]*report.Report, len(chunk))
+		ids := make([]int64, len(chunk))
+		for i, r := range chunk {
+			byID[r.ID], ids[i] = r, r.ID
+		}
+		cond, args := inList("v.report_id", ids)
+		rows, err := db.query(ctx, q, `SELECT v.report_id, i.id, i.name, i.unit, i.target_value, i.display, v.value FROM report_values v
+			JOIN indicators i ON i.id = v.indicator_id WHERE `+cond+` ORDER BY i.sort, i.id`, args...)
+		if err != nil {
+			return fmt.Errorf("store: report values: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var v report.Value
+			var x float64
+			if err := rows.Scan(&id, &v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display, &x); err != nil {
+				rows.Close()
+				return err
+			}
+			v.Value = &x
+			byID[id].Values = append(byID[id].Values, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		v.Value = &x
-		r.Values = append(r.Values, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = db.query(ctx, q, "SELECT sha256, name, kind, size FROM report_files WHERE report_id = ? ORDER BY id", r.ID)
-	if err != nil {
-		return fmt.Errorf("store: report %d files: %w", r.ID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e report.Evidence
-		if err := rows.Scan(&e.SHA256, &e.Name, &e.Kind, &e.Size); err != nil {
+		cond, args = inList("report_id", ids)
+		rows, err = db.query(ctx, q, "SELECT report_id, sha256, name, kind, size FROM report_files WHERE "+cond+" ORDER BY id", args...)
+		if err != nil {
+			return fmt.Errorf("store: report files: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var e report.Evidence
+			if err := rows.Scan(&id, &e.SHA256, &e.Name, &e.Kind, &e.Size); err != nil {
+				rows.Close()
+				return err
+			}
+			byID[id].Files = append(byID[id].Files, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		r.Files = append(r.Files, e)
 	}
-	return rows.Err()
+	return nil
 }
 
 // SaveDraft writes what a unit typed for one item and period, as typed:
