@@ -47,14 +47,8 @@ func unitInScope(scope auth.Scope, col string) (string, []any) {
 	if scope.All {
 		return "(1 = 1)", nil
 	}
-	if len(scope.Units) == 0 {
-		return "(1 = 0)", nil
-	}
-	args := make([]any, len(scope.Units))
-	for i, u := range scope.Units {
-		args[i] = u
-	}
-	return "(" + col + " IN (?" + strings.Repeat(", ?", len(scope.Units)-1) + "))", args
+	cond, args := inList(col, scope.Units)
+	return "(" + cond + ")", args
 }
 
 // ReportFilter selects reports. Zero fields do not filter.
