@@ -345,7 +345,9 @@ func formInt(r *http.Request, name string) int64 {
 	return n
 }
 
-func (h *handler) submitReports(w http.ResponseWriter, r *http.Request) error {
+// reportBatch reads a body {"reports": [{"id": …, "version": …}, …]}: the
+// reports to submit or approve, with the versions the user saw.
+func reportBatch(w http.ResponseWriter, r *http.Request) (ids, versions []int64, err error) {
 	var body struct {
 		Reports []struct {
 			ID      int64 `json:"id"`
@@ -353,13 +355,22 @@ func (h *handler) submitReports(w http.ResponseWriter, r *http.Request) error {
 		} `json:"reports"`
 	}
 	if err := decode(w, r, 256<<10, &body); err != nil {
+		return nil, nil, err
+	}
+	for _, x := range body.Reports {
+		ids, versions = append(ids, x.ID), append(versions, x.Version)
+	}
+	return ids, versions, nil
+}
+
+func (h *handler) submitReports(w http.ResponseWriter, r *http.Request) error {
+	ids, versions, err := reportBatch(w, r)
+	if err != nil {
 		return err
 	}
-	var ids, versions []int64
-	var labels []string
-	for i, x := range body.Reports {
-		ids, versions = append(ids, x.ID), append(versions, x.Version)
-		labels = append(labels, "reports["+strconv.Itoa(i)+"] ")
+	labels := make([]string, len(ids))
+	for i := range labels {
+		labels[i] = "reports[" + strconv.Itoa(i) + "] "
 	}
 	if err := h.cfg.Reports.Submit(r.Context(), h.source(r), auth.ActorFrom(r.Context()), ids, versions, labels); err != nil {
 		return err
@@ -409,18 +420,9 @@ func (h *handler) removeReportFile(w http.ResponseWriter, r *http.Request) error
 
 // approveReports approves several submitted reports in one transaction.
 func (h *handler) approveReports(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Reports []struct {
-			ID      int64 `json:"id"`
-			Version int64 `json:"version"`
-		} `json:"reports"`
-	}
-	if err := decode(w, r, 256<<10, &body); err != nil {
+	ids, versions, err := reportBatch(w, r)
+	if err != nil {
 		return err
-	}
-	var ids, versions []int64
-	for _, x := range body.Reports {
-		ids, versions = append(ids, x.ID), append(versions, x.Version)
 	}
 	if err := h.cfg.Reports.ApproveAll(r.Context(), h.source(r), auth.ActorFrom(r.Context()), ids, versions); err != nil {
 		return err
