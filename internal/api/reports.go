@@ -111,11 +111,19 @@ func (h *handler) saveAssignments(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(w, r, 2<<20, &body); err != nil {
 		return err
 	}
+	items, err := h.cfg.DB.Assignments(r.Context(), auth.Everything, store.AssignmentFilter{PlanID: id})
+	if err != nil {
+		return err
+	}
+	type item struct{ task, measure int64 }
+	ofPlan := make(map[item]bool, len(items))
+	for _, a := range items {
+		ofPlan[item{a.TaskID, a.MeasureID}] = true
+	}
 	labels := make([]string, len(body.Assignments))
 	for i, in := range body.Assignments {
 		labels[i] = "assignments[" + strconv.Itoa(i) + "] "
-		planID, err := h.cfg.DB.Assignment(r.Context(), auth.Everything, in.TaskID, in.MeasureID)
-		if err != nil || planID.PlanID != id {
+		if !ofPlan[item{in.TaskID, in.MeasureID}] {
 			return apperr.WithFields("没有这个事项", map[string]string{labels[i] + "task_id": labels[i] + "该计划没有这个工作条目或举措"})
 		}
 	}
