@@ -11,6 +11,7 @@ import (
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/period"
+	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
 )
@@ -65,14 +66,20 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 
 // planInScope checks the {id} plan is one the actor may see.
 func (h *handler) planInScope(r *http.Request) (int64, error) {
-	id, err := pathID(r, "id")
+	p, err := h.planOf(r)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := h.cfg.DB.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id); err != nil {
-		return 0, err
+	return p.ID, nil
+}
+
+// planOf reads the {id} plan in the actor's scope.
+func (h *handler) planOf(r *http.Request) (*plan.Plan, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
 	}
-	return id, nil
+	return h.cfg.DB.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 }
 
 func queryInt(q url.Values, name string) int64 {
@@ -134,15 +141,14 @@ func (h *handler) saveAssignments(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) getRules(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.planInScope(r)
+	p, err := h.planOf(r)
 	if err != nil {
 		return err
 	}
-	rules, year, err := h.cfg.DB.PlanRules(r.Context(), id)
+	rules, year, err := h.cfg.DB.PlanRules(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
-	p, _ := h.cfg.DB.Plan(r.Context(), auth.Everything, id)
 	var periods []map[string]string
 	for _, pd := range rules.Year(year) {
 		open, closeDay := rules.Window(pd)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -29,5 +30,29 @@ func TestAssignmentsAPIItemOfPlan(t *testing.T) {
 	}
 	if now, _ := e.db.Assignment(ctx, auth.Everything, k9.ID, 0); now.Version != a.Version || now.PersonName == "接口责任人" {
 		t.Fatalf("saved despite the bad row: %+v", now)
+	}
+}
+
+// TestRulesAPIPlanVersion: the rules carry the plan's version, which a PUT
+// of the rules must send back; the reply has the new one.
+func TestRulesAPIPlanVersion(t *testing.T) {
+	e := newServer(t)
+	ctx := context.Background()
+	staff := apiToken(t, e, "staff")
+	rules := "/api/v1/plans/" + itoa(e.demo.PlanID) + "/report-rules"
+	p, _ := e.db.Plan(ctx, auth.Everything, e.demo.PlanID)
+	var got struct {
+		PlanVersion int64 `json:"plan_version"`
+	}
+	if resp, body := apiGet(t, e, staff, rules); resp.StatusCode != 200 || json.Unmarshal([]byte(body), &got) != nil || got.PlanVersion != p.Version {
+		t.Fatalf("rules: %d %s (plan version %d)", resp.StatusCode, body, p.Version)
+	}
+	put := map[string]any{"frequency": "quarterly", "open_day": 1, "close_day": 10, "plan_version": p.Version}
+	resp, body := apiSend(t, e, staff, "PUT", rules, put)
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &got) != nil || got.PlanVersion != p.Version+1 || !strings.Contains(body, `"key":"2023-Q2"`) {
+		t.Fatalf("put rules: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := apiSend(t, e, staff, "PUT", rules, put); resp.StatusCode != 409 {
+		t.Fatalf("stale rules: %d %s", resp.StatusCode, body)
 	}
 }
