@@ -496,8 +496,9 @@ func (s *Server) sheetUnits(r *http.Request) ([]org.Unit, error) {
 }
 
 // defaultPeriod is the earliest period of the year, up to the current one,
-// in which the unit still owes something; else the current period.
-func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules, year int, unit int64) (period.Period, error) {
+// in which the unit still owes something; else the current period. It
+// returns that period's sheet too, which it has read to decide.
+func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules, year int, unit int64) (period.Period, []store.SheetRow, error) {
 	cur := clampPeriod(rules, year, s.db.Now())
 	scope := auth.ActorFrom(r.Context()).Scope
 	for _, p := range rules.Year(year) {
@@ -506,15 +507,19 @@ func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules
 		}
 		rows, err := s.db.Sheet(r.Context(), scope, planID, p.Key(), []int64{unit})
 		if err != nil {
-			return cur, err
+			return cur, nil, err
 		}
 		for _, row := range rows {
 			if row.Report.Status.Editable() {
-				return p, nil
+				return p, rows, nil
 			}
 		}
+		if p == cur {
+			return cur, rows, nil
+		}
 	}
-	return cur, nil
+	rows, err := s.db.Sheet(r.Context(), scope, planID, cur.Key(), []int64{unit})
+	return cur, rows, err
 }
 
 func (s *Server) sheetPage(w http.ResponseWriter, r *http.Request) error {
@@ -548,15 +553,15 @@ func (s *Server) renderSheet(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	var p period.Period
+	var rows []store.SheetRow
 	if key := q.Get("period"); key != "" {
 		if p, err = period.Parse(key); err != nil || p.Frequency != rules.Frequency || p.Year != year {
 			return apperr.New(apperr.NotFound, "未找到")
 		}
-	} else if p, err = s.defaultPeriod(r, ref.ID, rules, year, unit.ID); err != nil {
-		return err
-	}
-	rows, err := s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), []int64{unit.ID})
-	if err != nil {
+		if rows, err = s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), []int64{unit.ID}); err != nil {
+			return err
+		}
+	} else if p, rows, err = s.defaultPeriod(r, ref.ID, rules, year, unit.ID); err != nil {
 		return err
 	}
 	l, err := s.layout(w, r, "report.sheet", "report.sheet")
@@ -1112,11 +1117,7 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request, a *auth.Actor) 
 		if err != nil {
 			return err
 		}
-		p, err := s.defaultPeriod(r, ref.ID, rules, year, units[0].ID)
-		if err != nil {
-			return err
-		}
-		rows, err := s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), []int64{units[0].ID})
+		p, rows, err := s.defaultPeriod(r, ref.ID, rules, year, units[0].ID)
 		if err != nil {
 			return err
 		}
