@@ -117,6 +117,18 @@ func (db *DB) Reports(ctx context.Context, scope auth.Scope, f ReportFilter) ([]
 	return out, nil
 }
 
+// LatestReportedPeriod is the key of the latest period of the plan with a
+// report past draft, "" when there is none.
+func (db *DB) LatestReportedPeriod(ctx context.Context, planID int64) (string, error) {
+	var key string
+	err := db.queryRow(ctx, db.read, `SELECT COALESCE(MAX(period), '') FROM reports WHERE plan_id = ? AND status <> 'draft'`,
+		planID).Scan(&key)
+	if err != nil {
+		return "", fmt.Errorf("store: latest period of plan %d: %w", planID, err)
+	}
+	return key, nil
+}
+
 // Report reads one report the scope may see, with its values and files;
 // another unit's report is not found.
 func (db *DB) Report(ctx context.Context, scope auth.Scope, id int64) (report.Report, error) {

@@ -829,15 +829,9 @@ type reviewListPage struct {
 }
 
 func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rules, year int) (period.Period, error) {
-	reports, err := s.db.Reports(r.Context(), auth.Everything, store.ReportFilter{PlanID: planID})
+	latest, err := s.db.LatestReportedPeriod(r.Context(), planID)
 	if err != nil {
 		return period.Period{}, err
-	}
-	latest := ""
-	for _, rp := range reports {
-		if rp.Status != report.StatusDraft && rp.Period > latest {
-			latest = rp.Period
-		}
 	}
 	if p, err := period.Parse(latest); err == nil && p.Frequency == rules.Frequency {
 		return p, nil
