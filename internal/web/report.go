@@ -53,6 +53,15 @@ func init() {
 
 // planFor reads the plan of the {id} path value in the actor's scope.
 func (s *Server) planFor(r *http.Request) (*store.PlanRef, period.Rules, int, error) {
+	p, rules, year, err := s.planWithRules(r)
+	if err != nil {
+		return nil, rules, 0, err
+	}
+	return &store.PlanRef{ID: p.ID, Title: p.Title, Status: p.Status}, rules, year, nil
+}
+
+// planWithRules is planFor with the whole plan.
+func (s *Server) planWithRules(r *http.Request) (*plan.Plan, period.Rules, int, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return nil, period.Rules{}, 0, err
@@ -65,7 +74,7 @@ func (s *Server) planFor(r *http.Request) (*store.PlanRef, period.Rules, int, er
 	if err != nil {
 		return nil, rules, 0, err
 	}
-	return &store.PlanRef{ID: p.ID, Title: p.Title, Status: p.Status}, rules, year, nil
+	return p, rules, year, nil
 }
 
 // clampPeriod keeps the period the calendar gives inside the plan's year.
@@ -165,17 +174,18 @@ func (s *Server) assignPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, status int, form url.Values, fields map[string]string, msg string) error {
-	ref, rules, _, err := s.planFor(r)
+	p, rules, _, err := s.planWithRules(r)
 	if err != nil {
 		return err
 	}
+	ref := &store.PlanRef{ID: p.ID, Title: p.Title, Status: p.Status}
 	l, err := s.layout(w, r, "plan.assign", "plan.assign")
 	if err != nil {
 		return err
 	}
 	l.PlanID = ref.ID
 	l.Crumbs = []Crumb{{Label: l.T("nav.plans"), URL: "/plans"}, {Label: ref.Title, URL: fmt.Sprintf("/plans/%d", ref.ID)}, {Label: l.T("plan.assign")}}
-	page := &assignPage{Layout: l, Plan: ref, Rules: rules, Form: form, Fields: fields, Error: msg}
+	page := &assignPage{Layout: l, Plan: ref, Rules: rules, PlanV: p.Version, Form: form, Fields: fields, Error: msg}
 	page.Filter, _ = strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
 	if form != nil {
 		page.Filter, _ = strconv.ParseInt(form.Get("unit"), 10, 64)
@@ -193,11 +203,6 @@ func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, status int
 	if page.Users, err = s.personUsers(r); err != nil {
 		return err
 	}
-	p, err := s.db.Plan(r.Context(), auth.Everything, ref.ID)
-	if err != nil {
-		return err
-	}
-	page.PlanV = p.Version
 	return s.render(w, status, "assign", page)
 }
 
