@@ -58,6 +58,8 @@ type ReportFilter struct {
 	Period string
 	Status report.Status
 	TaskID int64
+	// IDs keeps only these reports (when not empty), 500 at most.
+	IDs []int64
 	// WithDetails adds values and files to each report.
 	WithDetails bool
 }
@@ -86,6 +88,11 @@ func (db *DB) Reports(ctx context.Context, scope auth.Scope, f ReportFilter) ([]
 	}
 	if f.TaskID != 0 {
 		add("r.task_id = ?", f.TaskID)
+	}
+	if len(f.IDs) > 0 {
+		c, a := inList("r.id", f.IDs)
+		q += " AND " + c
+		args = append(args, a...)
 	}
 	q += " ORDER BY r.period, u.sort, t.kind DESC, t.no, COALESCE(m.no, 0), r.id"
 	rows, err := db.query(ctx, db.read, q, args...)

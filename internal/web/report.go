@@ -947,19 +947,38 @@ func (s *Server) reviewApproveAll(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var ids, versions []int64
+	malformed := false
 	for _, v := range r.PostForm["report"] {
 		idS, verS, _ := strings.Cut(v, ":")
 		id, err1 := strconv.ParseInt(idS, 10, 64)
 		ver, err2 := strconv.ParseInt(verS, 10, 64)
 		if err1 != nil || err2 != nil {
-			return apperr.New(apperr.Invalid, "表单有误,请刷新后重试")
-		}
-		// Only reports of this plan the reviewer can see.
-		rp, err := s.db.Report(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
-		if err != nil || rp.PlanID != ref.ID {
-			return apperr.New(apperr.NotFound, "未找到")
+			malformed = true
+			break
 		}
 		ids, versions = append(ids, id), append(versions, ver)
+	}
+	// Only reports of this plan the reviewer can see, read at once; the
+	// first tick at fault decides the error.
+	ofPlan := map[int64]bool{}
+	for rest := ids; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 500)]
+		rest = rest[len(chunk):]
+		found, err := s.db.Reports(r.Context(), auth.ActorFrom(r.Context()).Scope, store.ReportFilter{PlanID: ref.ID, IDs: chunk})
+		if err != nil {
+			return apperr.New(apperr.NotFound, "未找到")
+		}
+		for _, rp := range found {
+			ofPlan[rp.ID] = true
+		}
+	}
+	for _, id := range ids {
+		if !ofPlan[id] {
+			return apperr.New(apperr.NotFound, "未找到")
+		}
+	}
+	if malformed {
+		return apperr.New(apperr.Invalid, "表单有误,请刷新后重试")
 	}
 	q, _ := url.ParseQuery(r.PostFormValue("query"))
 	err = s.reports.ApproveAll(r.Context(), s.source(r), auth.ActorFrom(r.Context()), ids, versions)
