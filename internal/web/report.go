@@ -465,6 +465,7 @@ func (s *Server) rulesSave(w http.ResponseWriter, r *http.Request) error {
 
 type sheetPage struct {
 	Layout
+	reportValues
 	Plan     *store.PlanRef
 	Period   period.Period
 	Periods  []periodOption
@@ -821,6 +822,7 @@ func (s *Server) sheetError(w http.ResponseWriter, r *http.Request, form url.Val
 
 type reviewListPage struct {
 	Layout
+	reportValues
 	Plan    *store.PlanRef
 	Period  period.Period
 	Periods []periodOption
@@ -1000,6 +1002,7 @@ func (p *reviewListPage) Query() string {
 
 type reportPage struct {
 	Layout
+	reportValues
 	Report    report.Report
 	Revisions []report.Revision
 }
@@ -1176,21 +1179,16 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request, a *auth.Actor) 
 	return s.render(w, http.StatusOK, "home_leader", page)
 }
 
-// Num shows a value given in a report.
-func (p *sheetPage) Num(v *float64, unit string) string { return num(v, unit) }
+// reportValues gives the pages that show reports' indicator values their Num.
+type reportValues struct{}
 
-func num(v *float64, unit string) string {
+// Num shows a value given in a report.
+func (reportValues) Num(v *float64, unit string) string {
 	if v == nil {
 		return "—"
 	}
 	return plan.FormatValue(*v, unit)
 }
-
-// Num shows a value given in a report.
-func (p *reviewListPage) Num(v *float64, unit string) string { return num(v, unit) }
-
-// Num shows a value given in a report.
-func (p *reportPage) Num(v *float64, unit string) string { return num(v, unit) }
 
 // Statuses are the review list's status choices.
 func (p *reviewListPage) Statuses() []string {
