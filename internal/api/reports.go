@@ -12,6 +12,7 @@ import (
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/period"
+	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/report"
 	"github.com/luoshi/luoshi/internal/store"
 )
@@ -70,14 +71,20 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 
 // planInScope checks the {id} plan is one the actor may see.
 func (h *handler) planInScope(r *http.Request) (int64, error) {
-	id, err := pathID(r, "id")
+	p, err := h.planOf(r)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := h.cfg.DB.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id); err != nil {
-		return 0, err
+	return p.ID, nil
+}
+
+// planOf reads the {id} plan in the actor's scope.
+func (h *handler) planOf(r *http.Request) (*plan.Plan, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
 	}
-	return id, nil
+	return h.cfg.DB.Plan(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
 }
 
 func queryInt(q url.Values, name string) int64 {
@@ -116,11 +123,19 @@ func (h *handler) saveAssignments(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(w, r, 2<<20, &body); err != nil {
 		return err
 	}
+	items, err := h.cfg.DB.Assignments(r.Context(), auth.Everything, store.AssignmentFilter{PlanID: id})
+	if err != nil {
+		return err
+	}
+	type item struct{ task, measure int64 }
+	ofPlan := make(map[item]bool, len(items))
+	for _, a := range items {
+		ofPlan[item{a.TaskID, a.MeasureID}] = true
+	}
 	labels := make([]string, len(body.Assignments))
 	for i, in := range body.Assignments {
 		labels[i] = "assignments[" + strconv.Itoa(i) + "] "
-		planID, err := h.cfg.DB.Assignment(r.Context(), auth.Everything, in.TaskID, in.MeasureID)
-		if err != nil || planID.PlanID != id {
+		if !ofPlan[item{in.TaskID, in.MeasureID}] {
 			return apperr.WithFields("没有这个事项", map[string]string{labels[i] + "task_id": labels[i] + "该计划没有这个工作条目或举措"})
 		}
 	}
@@ -131,15 +146,14 @@ func (h *handler) saveAssignments(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *handler) getRules(w http.ResponseWriter, r *http.Request) error {
-	id, err := h.planInScope(r)
+	p, err := h.planOf(r)
 	if err != nil {
 		return err
 	}
-	rules, year, err := h.cfg.DB.PlanRules(r.Context(), id)
+	rules, year, err := h.cfg.DB.PlanRules(r.Context(), p.ID)
 	if err != nil {
 		return err
 	}
-	p, _ := h.cfg.DB.Plan(r.Context(), auth.Everything, id)
 	var periods []map[string]string
 	for _, pd := range rules.Year(year) {
 		open, closeDay := rules.Window(pd)
@@ -350,7 +364,9 @@ func formInt(r *http.Request, name string) int64 {
 	return n
 }
 
-func (h *handler) submitReports(w http.ResponseWriter, r *http.Request) error {
+// reportBatch reads a body {"reports": [{"id": …, "version": …}, …]}: the
+// reports to submit or approve, with the versions the user saw.
+func reportBatch(w http.ResponseWriter, r *http.Request) (ids, versions []int64, err error) {
 	var body struct {
 		Reports []struct {
 			ID      int64 `json:"id"`
@@ -358,13 +374,22 @@ func (h *handler) submitReports(w http.ResponseWriter, r *http.Request) error {
 		} `json:"reports"`
 	}
 	if err := decode(w, r, 256<<10, &body); err != nil {
+		return nil, nil, err
+	}
+	for _, x := range body.Reports {
+		ids, versions = append(ids, x.ID), append(versions, x.Version)
+	}
+	return ids, versions, nil
+}
+
+func (h *handler) submitReports(w http.ResponseWriter, r *http.Request) error {
+	ids, versions, err := reportBatch(w, r)
+	if err != nil {
 		return err
 	}
-	var ids, versions []int64
-	var labels []string
-	for i, x := range body.Reports {
-		ids, versions = append(ids, x.ID), append(versions, x.Version)
-		labels = append(labels, "reports["+strconv.Itoa(i)+"] ")
+	labels := make([]string, len(ids))
+	for i := range labels {
+		labels[i] = "reports[" + strconv.Itoa(i) + "] "
 	}
 	if err := h.cfg.Reports.Submit(r.Context(), h.source(r), auth.ActorFrom(r.Context()), ids, versions, labels); err != nil {
 		return err
@@ -414,18 +439,9 @@ func (h *handler) removeReportFile(w http.ResponseWriter, r *http.Request) error
 
 // approveReports approves several submitted reports in one transaction.
 func (h *handler) approveReports(w http.ResponseWriter, r *http.Request) error {
-	var body struct {
-		Reports []struct {
-			ID      int64 `json:"id"`
-			Version int64 `json:"version"`
-		} `json:"reports"`
-	}
-	if err := decode(w, r, 256<<10, &body); err != nil {
+	ids, versions, err := reportBatch(w, r)
+	if err != nil {
 		return err
-	}
-	var ids, versions []int64
-	for _, x := range body.Reports {
-		ids, versions = append(ids, x.ID), append(versions, x.Version)
 	}
 	if err := h.cfg.Reports.ApproveAll(r.Context(), h.source(r), auth.ActorFrom(r.Context()), ids, versions); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -49,9 +50,7 @@ func (s *Service) SaveAssignments(ctx context.Context, src audit.Source, a *auth
 	fields := map[string]string{}
 	for i := range rows {
 		if err := rows[i].Validate(label(labels, i)); err != nil {
-			for k, v := range apperr.As(err).Fields {
-				fields[k] = v
-			}
+			maps.Copy(fields, apperr.As(err).Fields)
 		}
 	}
 	if len(fields) > 0 {
@@ -255,9 +254,7 @@ func (s *Service) SaveDrafts(ctx context.Context, src audit.Source, a *auth.Acto
 			return nil, apperr.New(apperr.Invalid, "%s", err.Error())
 		}
 		if err := drafts[i].Validate(label(labels, i)); err != nil {
-			for k, v := range apperr.As(err).Fields {
-				fields[k] = v
-			}
+			maps.Copy(fields, apperr.As(err).Fields)
 		}
 	}
 	if len(fields) > 0 {
@@ -332,9 +329,7 @@ func (s *Service) Submit(ctx context.Context, src audit.Source, a *auth.Actor, i
 				return err
 			}
 			if err := r.CheckSubmit(label(labels, i)); err != nil {
-				for k, v := range apperr.As(err).Fields {
-					fields[k] = v
-				}
+				maps.Copy(fields, apperr.As(err).Fields)
 				continue
 			}
 			r, err = tx.SetReportStatus(id, versions[i], []report.Status{report.StatusDraft, report.Returned}, report.Submitted, a.Username, "")
@@ -468,7 +463,6 @@ func (s *Service) AddEvidence(ctx context.Context, src audit.Source, a *auth.Act
 				return apperr.New(apperr.Conflict, "该报告刚刚已被他人修改,请刷新后再上传")
 			}
 		case apperr.Is(err, apperr.NotFound):
-			d.State = report.NotStarted
 			if id, version, err = tx.SaveDraft(planID, report.Draft{TaskID: d.TaskID, MeasureID: d.MeasureID, UnitID: d.UnitID,
 				Period: d.Period, State: report.NotStarted}, false); err != nil {
 				return err

@@ -296,15 +296,34 @@ func (tx *Tx) ItemOfPlan(taskID, measureID int64) (int64, error) {
 	return planID, nil
 }
 
-// UnitsExist returns the ids among ids that name no unit.
+// UnitsExist returns the ids among ids that name no unit: one query per
+// 500 ids.
 func (tx *Tx) UnitsExist(ids []int64) ([]int64, error) {
-	var missing []int64
-	for _, id := range ids {
-		var n int
-		if err := tx.queryRow("SELECT COUNT(*) FROM units WHERE id = ?", id).Scan(&n); err != nil {
+	found := map[int64]bool{}
+	for rest := ids; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 500)]
+		rest = rest[len(chunk):]
+		cond, args := inList("id", chunk)
+		rows, err := tx.db.query(tx.ctx, tx.tx, "SELECT id FROM units WHERE "+cond, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: units exist: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		if n == 0 {
+	}
+	var missing []int64
+	for _, id := range ids {
+		if !found[id] {
 			missing = append(missing, id)
 		}
 	}

@@ -47,14 +47,8 @@ func unitInScope(scope auth.Scope, col string) (string, []any) {
 	if scope.All {
 		return "(1 = 1)", nil
 	}
-	if len(scope.Units) == 0 {
-		return "(1 = 0)", nil
-	}
-	args := make([]any, len(scope.Units))
-	for i, u := range scope.Units {
-		args[i] = u
-	}
-	return "(" + col + " IN (?" + strings.Repeat(", ?", len(scope.Units)-1) + "))", args
+	cond, args := inList(col, scope.Units)
+	return "(" + cond + ")", args
 }
 
 // ReportFilter selects reports. Zero fields do not filter.
@@ -64,6 +58,8 @@ type ReportFilter struct {
 	Period string
 	Status report.Status
 	TaskID int64
+	// IDs keeps only these reports (when not empty), 500 at most.
+	IDs []int64
 	// WithDetails adds values and files to each report.
 	WithDetails bool
 }
@@ -93,6 +89,11 @@ func (db *DB) Reports(ctx context.Context, scope auth.Scope, f ReportFilter) ([]
 	if f.TaskID != 0 {
 		add("r.task_id = ?", f.TaskID)
 	}
+	if len(f.IDs) > 0 {
+		c, a := inList("r.id", f.IDs)
+		q += " AND " + c
+		args = append(args, a...)
+	}
 	q += " ORDER BY r.period, u.sort, t.kind DESC, t.no, COALESCE(m.no, 0), r.id"
 	rows, err := db.query(ctx, db.read, q, args...)
 	if err != nil {
@@ -112,13 +113,27 @@ func (db *DB) Reports(ctx context.Context, scope auth.Scope, f ReportFilter) ([]
 		return nil, err
 	}
 	if f.WithDetails {
+		ptrs := make([]*report.Report, len(out))
 		for i := range out {
-			if err := db.reportDetails(ctx, db.read, &out[i]); err != nil {
-				return nil, err
-			}
+			ptrs[i] = &out[i]
+		}
+		if err := db.reportsDetails(ctx, db.read, ptrs); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// LatestReportedPeriod is the key of the latest period of the plan with a
+// report past draft, "" when there is none.
+func (db *DB) LatestReportedPeriod(ctx context.Context, planID int64) (string, error) {
+	var key string
+	err := db.queryRow(ctx, db.read, `SELECT COALESCE(MAX(period), '') FROM reports WHERE plan_id = ? AND status <> 'draft'`,
+		planID).Scan(&key)
+	if err != nil {
+		return "", fmt.Errorf("store: latest period of plan %d: %w", planID, err)
+	}
+	return key, nil
 }
 
 // Report reads one report the scope may see, with its values and files;
@@ -155,38 +170,61 @@ func (db *DB) readReport(ctx context.Context, q queryer, scope auth.Scope, where
 
 // reportDetails adds a report's indicator values and evidence files.
 func (db *DB) reportDetails(ctx context.Context, q queryer, r *report.Report) error {
-	rows, err := db.query(ctx, q, `SELECT i.id, i.name, i.unit, i.target_value, i.display, v.value FROM report_values v
-		JOIN indicators i ON i.id = v.indicator_id WHERE v.report_id = ? ORDER BY i.sort, i.id`, r.ID)
-	if err != nil {
-		return fmt.Errorf("store: report %d values: %w", r.ID, err)
-	}
-	for rows.Next() {
-		var v report.Value
-		var x float64
-		if err := rows.Scan(&v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display, &x); err != nil {
-			rows.Close()
+	return db.reportsDetails(ctx, q, []*report.Report{r})
+}
+
+// reportsDetails adds the reports' indicator values and evidence files:
+// two queries per 500 reports.
+func (db *DB) reportsDetails(ctx context.Context, q queryer, list []*report.Report) error {
+	for len(list) > 0 {
+		chunk := list[:min(len(list), 500)]
+		list = list[len(chunk):]
+		byID := make(map[int64]*report.Report, len(chunk))
+		ids := make([]int64, len(chunk))
+		for i, r := range chunk {
+			byID[r.ID], ids[i] = r, r.ID
+		}
+		cond, args := inList("v.report_id", ids)
+		rows, err := db.query(ctx, q, `SELECT v.report_id, i.id, i.name, i.unit, i.target_value, i.display, v.value FROM report_values v
+			JOIN indicators i ON i.id = v.indicator_id WHERE `+cond+` ORDER BY i.sort, i.id`, args...)
+		if err != nil {
+			return fmt.Errorf("store: report values: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var v report.Value
+			var x float64
+			if err := rows.Scan(&id, &v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display, &x); err != nil {
+				rows.Close()
+				return err
+			}
+			v.Value = &x
+			byID[id].Values = append(byID[id].Values, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		v.Value = &x
-		r.Values = append(r.Values, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = db.query(ctx, q, "SELECT sha256, name, kind, size FROM report_files WHERE report_id = ? ORDER BY id", r.ID)
-	if err != nil {
-		return fmt.Errorf("store: report %d files: %w", r.ID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e report.Evidence
-		if err := rows.Scan(&e.SHA256, &e.Name, &e.Kind, &e.Size); err != nil {
+		cond, args = inList("report_id", ids)
+		rows, err = db.query(ctx, q, "SELECT report_id, sha256, name, kind, size FROM report_files WHERE "+cond+" ORDER BY id", args...)
+		if err != nil {
+			return fmt.Errorf("store: report files: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var e report.Evidence
+			if err := rows.Scan(&id, &e.SHA256, &e.Name, &e.Kind, &e.Size); err != nil {
+				rows.Close()
+				return err
+			}
+			byID[id].Files = append(byID[id].Files, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		r.Files = append(r.Files, e)
 	}
-	return rows.Err()
+	return nil
 }
 
 // SaveDraft writes what a unit typed for one item and period, as typed:
@@ -365,21 +403,26 @@ func (db *DB) ReportFile(ctx context.Context, scope auth.Scope, reportID int64, 
 }
 
 // TaskIndicators returns, by task, the targets a unit leading the task
-// gives values for.
+// gives values for: one query per 500 tasks.
 func (db *DB) TaskIndicators(ctx context.Context, taskIDs []int64) (map[int64][]report.Value, error) {
 	out := map[int64][]report.Value{}
-	for _, id := range taskIDs {
-		rows, err := db.query(ctx, db.read, `SELECT id, name, unit, target_value, display FROM indicators WHERE task_id = ? ORDER BY sort, id`, id)
+	for ids := taskIDs; len(ids) > 0; {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		cond, args := inList("task_id", chunk)
+		rows, err := db.query(ctx, db.read, `SELECT task_id, id, name, unit, target_value, display FROM indicators
+			WHERE `+cond+` ORDER BY sort, id`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("store: indicators of task %d: %w", id, err)
+			return nil, fmt.Errorf("store: indicators of tasks: %w", err)
 		}
 		for rows.Next() {
+			var task int64
 			var v report.Value
-			if err := rows.Scan(&v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display); err != nil {
+			if err := rows.Scan(&task, &v.IndicatorID, &v.Name, &v.Unit, &v.Target, &v.Display); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = append(out[id], v)
+			out[task] = append(out[task], v)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

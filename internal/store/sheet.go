@@ -64,16 +64,13 @@ func (db *DB) Sheet(ctx context.Context, scope auth.Scope, planID int64, periodK
 	if err != nil {
 		return nil, err
 	}
-	key := func(unit, task, measure int64) string {
-		return fmt.Sprintf("%d/%s", unit, report.ItemKey(task, measure))
-	}
 	current, err := db.Reports(ctx, scope, ReportFilter{PlanID: planID, Period: periodKey, WithDetails: true})
 	if err != nil {
 		return nil, err
 	}
 	byKey := map[string]report.Report{}
 	for _, r := range current {
-		byKey[key(r.UnitID, r.TaskID, r.MeasureID)] = r
+		byKey[sheetKey(r.UnitID, r.TaskID, r.MeasureID)] = r
 	}
 	previous, err := db.Reports(ctx, scope, ReportFilter{PlanID: planID, Period: p.Prev().Key(), WithDetails: true})
 	if err != nil {
@@ -81,7 +78,7 @@ func (db *DB) Sheet(ctx context.Context, scope auth.Scope, planID int64, periodK
 	}
 	prevByKey := map[string]report.Report{}
 	for _, r := range previous {
-		prevByKey[key(r.UnitID, r.TaskID, r.MeasureID)] = r
+		prevByKey[sheetKey(r.UnitID, r.TaskID, r.MeasureID)] = r
 	}
 	done, err := db.doneBefore(ctx, planID, periodKey)
 	if err != nil {
@@ -97,7 +94,7 @@ func (db *DB) Sheet(ctx context.Context, scope auth.Scope, planID int64, periodK
 			if !unitOK(u.ID) {
 				continue
 			}
-			k := key(u.ID, a.TaskID, a.MeasureID)
+			k := sheetKey(u.ID, a.TaskID, a.MeasureID)
 			r, has := byKey[k]
 			if !has && done[k] {
 				continue
@@ -134,6 +131,11 @@ func (db *DB) Sheet(ctx context.Context, scope auth.Scope, planID int64, periodK
 	return out, nil
 }
 
+// sheetKey names a unit's item in Sheet's maps.
+func sheetKey(unit, task, measure int64) string {
+	return fmt.Sprintf("%d/%s", unit, report.ItemKey(task, measure))
+}
+
 // doneBefore returns the unit/item keys reported 已完成 and approved in a
 // period before periodKey.
 func (db *DB) doneBefore(ctx context.Context, planID int64, periodKey string) (map[string]bool, error) {
@@ -149,7 +151,7 @@ func (db *DB) doneBefore(ctx context.Context, planID int64, periodKey string) (m
 		if err := rows.Scan(&u, &t, &m); err != nil {
 			return nil, err
 		}
-		out[fmt.Sprintf("%d/%s", u, report.ItemKey(t, m))] = true
+		out[sheetKey(u, t, m)] = true
 	}
 	return out, rows.Err()
 }

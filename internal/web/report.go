@@ -53,6 +53,15 @@ func init() {
 
 // planFor reads the plan of the {id} path value in the actor's scope.
 func (s *Server) planFor(r *http.Request) (*store.PlanRef, period.Rules, int, error) {
+	p, rules, year, err := s.planWithRules(r)
+	if err != nil {
+		return nil, rules, 0, err
+	}
+	return &store.PlanRef{ID: p.ID, Title: p.Title, Status: p.Status}, rules, year, nil
+}
+
+// planWithRules is planFor with the whole plan.
+func (s *Server) planWithRules(r *http.Request) (*plan.Plan, period.Rules, int, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return nil, period.Rules{}, 0, err
@@ -65,7 +74,7 @@ func (s *Server) planFor(r *http.Request) (*store.PlanRef, period.Rules, int, er
 	if err != nil {
 		return nil, rules, 0, err
 	}
-	return &store.PlanRef{ID: p.ID, Title: p.Title, Status: p.Status}, rules, year, nil
+	return p, rules, year, nil
 }
 
 // clampPeriod keeps the period the calendar gives inside the plan's year.
@@ -165,17 +174,18 @@ func (s *Server) assignPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, status int, form url.Values, fields map[string]string, msg string) error {
-	ref, rules, _, err := s.planFor(r)
+	p, rules, _, err := s.planWithRules(r)
 	if err != nil {
 		return err
 	}
+	ref := &store.PlanRef{ID: p.ID, Title: p.Title, Status: p.Status}
 	l, err := s.layout(w, r, "plan.assign", "plan.assign")
 	if err != nil {
 		return err
 	}
 	l.PlanID = ref.ID
 	l.Crumbs = []Crumb{{Label: l.T("nav.plans"), URL: "/plans"}, {Label: ref.Title, URL: fmt.Sprintf("/plans/%d", ref.ID)}, {Label: l.T("plan.assign")}}
-	page := &assignPage{Layout: l, Plan: ref, Rules: rules, Form: form, Fields: fields, Error: msg}
+	page := &assignPage{Layout: l, Plan: ref, Rules: rules, PlanV: p.Version, Form: form, Fields: fields, Error: msg}
 	page.Filter, _ = strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
 	if form != nil {
 		page.Filter, _ = strconv.ParseInt(form.Get("unit"), 10, 64)
@@ -193,11 +203,6 @@ func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, status int
 	if page.Users, err = s.personUsers(r); err != nil {
 		return err
 	}
-	p, err := s.db.Plan(r.Context(), auth.Everything, ref.ID)
-	if err != nil {
-		return err
-	}
-	page.PlanV = p.Version
 	return s.render(w, status, "assign", page)
 }
 
@@ -460,6 +465,7 @@ func (s *Server) rulesSave(w http.ResponseWriter, r *http.Request) error {
 
 type sheetPage struct {
 	Layout
+	reportValues
 	Plan     *store.PlanRef
 	Period   period.Period
 	Periods  []periodOption
@@ -496,8 +502,9 @@ func (s *Server) sheetUnits(r *http.Request) ([]org.Unit, error) {
 }
 
 // defaultPeriod is the earliest period of the year, up to the current one,
-// in which the unit still owes something; else the current period.
-func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules, year int, unit int64) (period.Period, error) {
+// in which the unit still owes something; else the current period. It
+// returns that period's sheet too, which it has read to decide.
+func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules, year int, unit int64) (period.Period, []store.SheetRow, error) {
 	cur := clampPeriod(rules, year, s.db.Now())
 	scope := auth.ActorFrom(r.Context()).Scope
 	for _, p := range rules.Year(year) {
@@ -506,15 +513,19 @@ func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules
 		}
 		rows, err := s.db.Sheet(r.Context(), scope, planID, p.Key(), []int64{unit})
 		if err != nil {
-			return cur, err
+			return cur, nil, err
 		}
 		for _, row := range rows {
 			if row.Report.Status.Editable() {
-				return p, nil
+				return p, rows, nil
 			}
 		}
+		if p == cur {
+			return cur, rows, nil
+		}
 	}
-	return cur, nil
+	rows, err := s.db.Sheet(r.Context(), scope, planID, cur.Key(), []int64{unit})
+	return cur, rows, err
 }
 
 func (s *Server) sheetPage(w http.ResponseWriter, r *http.Request) error {
@@ -548,15 +559,15 @@ func (s *Server) renderSheet(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	var p period.Period
+	var rows []store.SheetRow
 	if key := q.Get("period"); key != "" {
 		if p, err = period.Parse(key); err != nil || p.Frequency != rules.Frequency || p.Year != year {
 			return apperr.New(apperr.NotFound, "未找到")
 		}
-	} else if p, err = s.defaultPeriod(r, ref.ID, rules, year, unit.ID); err != nil {
-		return err
-	}
-	rows, err := s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), []int64{unit.ID})
-	if err != nil {
+		if rows, err = s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), []int64{unit.ID}); err != nil {
+			return err
+		}
+	} else if p, rows, err = s.defaultPeriod(r, ref.ID, rules, year, unit.ID); err != nil {
 		return err
 	}
 	l, err := s.layout(w, r, "report.sheet", "report.sheet")
@@ -811,6 +822,7 @@ func (s *Server) sheetError(w http.ResponseWriter, r *http.Request, form url.Val
 
 type reviewListPage struct {
 	Layout
+	reportValues
 	Plan    *store.PlanRef
 	Period  period.Period
 	Periods []periodOption
@@ -824,15 +836,9 @@ type reviewListPage struct {
 }
 
 func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rules, year int) (period.Period, error) {
-	reports, err := s.db.Reports(r.Context(), auth.Everything, store.ReportFilter{PlanID: planID})
+	latest, err := s.db.LatestReportedPeriod(r.Context(), planID)
 	if err != nil {
 		return period.Period{}, err
-	}
-	latest := ""
-	for _, rp := range reports {
-		if rp.Status != report.StatusDraft && rp.Period > latest {
-			latest = rp.Period
-		}
 	}
 	if p, err := period.Parse(latest); err == nil && p.Frequency == rules.Frequency {
 		return p, nil
@@ -943,19 +949,38 @@ func (s *Server) reviewApproveAll(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var ids, versions []int64
+	malformed := false
 	for _, v := range r.PostForm["report"] {
 		idS, verS, _ := strings.Cut(v, ":")
 		id, err1 := strconv.ParseInt(idS, 10, 64)
 		ver, err2 := strconv.ParseInt(verS, 10, 64)
 		if err1 != nil || err2 != nil {
-			return apperr.New(apperr.Invalid, "表单有误,请刷新后重试")
-		}
-		// Only reports of this plan the reviewer can see.
-		rp, err := s.db.Report(r.Context(), auth.ActorFrom(r.Context()).Scope, id)
-		if err != nil || rp.PlanID != ref.ID {
-			return apperr.New(apperr.NotFound, "未找到")
+			malformed = true
+			break
 		}
 		ids, versions = append(ids, id), append(versions, ver)
+	}
+	// Only reports of this plan the reviewer can see, read at once; the
+	// first tick at fault decides the error.
+	ofPlan := map[int64]bool{}
+	for rest := ids; len(rest) > 0; {
+		chunk := rest[:min(len(rest), 500)]
+		rest = rest[len(chunk):]
+		found, err := s.db.Reports(r.Context(), auth.ActorFrom(r.Context()).Scope, store.ReportFilter{PlanID: ref.ID, IDs: chunk})
+		if err != nil {
+			return apperr.New(apperr.NotFound, "未找到")
+		}
+		for _, rp := range found {
+			ofPlan[rp.ID] = true
+		}
+	}
+	for _, id := range ids {
+		if !ofPlan[id] {
+			return apperr.New(apperr.NotFound, "未找到")
+		}
+	}
+	if malformed {
+		return apperr.New(apperr.Invalid, "表单有误,请刷新后重试")
 	}
 	q, _ := url.ParseQuery(r.PostFormValue("query"))
 	err = s.reports.ApproveAll(r.Context(), s.source(r), auth.ActorFrom(r.Context()), ids, versions)
@@ -977,6 +1002,7 @@ func (p *reviewListPage) Query() string {
 
 type reportPage struct {
 	Layout
+	reportValues
 	Report    report.Report
 	Revisions []report.Revision
 }
@@ -1112,11 +1138,7 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request, a *auth.Actor) 
 		if err != nil {
 			return err
 		}
-		p, err := s.defaultPeriod(r, ref.ID, rules, year, units[0].ID)
-		if err != nil {
-			return err
-		}
-		rows, err := s.db.Sheet(r.Context(), a.Scope, ref.ID, p.Key(), []int64{units[0].ID})
+		p, rows, err := s.defaultPeriod(r, ref.ID, rules, year, units[0].ID)
 		if err != nil {
 			return err
 		}
@@ -1157,21 +1179,16 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request, a *auth.Actor) 
 	return s.render(w, http.StatusOK, "home_leader", page)
 }
 
-// Num shows a value given in a report.
-func (p *sheetPage) Num(v *float64, unit string) string { return num(v, unit) }
+// reportValues gives the pages that show reports' indicator values their Num.
+type reportValues struct{}
 
-func num(v *float64, unit string) string {
+// Num shows a value given in a report.
+func (reportValues) Num(v *float64, unit string) string {
 	if v == nil {
 		return "—"
 	}
 	return plan.FormatValue(*v, unit)
 }
-
-// Num shows a value given in a report.
-func (p *reviewListPage) Num(v *float64, unit string) string { return num(v, unit) }
-
-// Num shows a value given in a report.
-func (p *reportPage) Num(v *float64, unit string) string { return num(v, unit) }
 
 // Statuses are the review list's status choices.
 func (p *reviewListPage) Statuses() []string {
