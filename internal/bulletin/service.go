@@ -9,14 +9,6 @@ import (
 	"github.com/luoshi/luoshi/internal/plan"
 )
 
-// beijing is the zone dates are printed in; +08:00 without the zone database.
-var beijing = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()
-
 // Source is what a bulletin needs of the store. When it also implements
 // MissingSource, the bulletin lists the missing reports.
 type Source interface {

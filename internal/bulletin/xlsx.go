@@ -9,6 +9,7 @@ import (
 
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/indicator"
+	"github.com/luoshi/luoshi/internal/period"
 )
 
 // Sheet names of the workbook, in order.
@@ -160,7 +161,7 @@ func (bl *Bulletin) summarySheet(b *book) {
 		b.err = b.f.MergeCell(s, "A1", "G1")
 	}
 	b.set(s, 1, 2, fmt.Sprintf("%s · 时序进度 %.1f%% · 生成于 %s", bl.Issuer, bl.TimeProgress*100,
-		bl.Issued.In(beijing).Format("2006-01-02 15:04")), 0)
+		bl.Issued.In(period.China).Format("2006-01-02 15:04")), 0)
 	b.headerRow(s, 4, "指标", "目标值", "完成值", "完成率", "时序进度", "状态", "数据来源")
 	row := 5
 	for _, c := range bl.Cards {

@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+// China is the time zone deadlines and reporting months are judged in:
+// China Standard Time, +08:00 with no daylight saving since 1991, so a fixed
+// zone that needs no time zone database on the server.
+var China = time.FixedZone("CST", 8*3600)
+
 // Frequency is how often a plan is reported on.
 type Frequency string
 

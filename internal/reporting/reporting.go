@@ -12,7 +12,6 @@ import (
 	"maps"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/luoshi/luoshi/internal/apperr"
 	"github.com/luoshi/luoshi/internal/audit"
@@ -38,7 +37,7 @@ func New(db *store.DB, n report.Notifier) *Service {
 }
 
 // Loc is the bureau's time zone: deadlines end at local midnight.
-var Loc = time.FixedZone("CST", 8*3600)
+var Loc = period.China
 
 // SaveAssignments saves assignments (one, or many rows of the table view)
 // in one transaction: all or nothing. Errors name the row at fault; a row

@@ -10,14 +10,6 @@ import (
 	"github.com/luoshi/luoshi/internal/period"
 )
 
-// beijing is the zone reporting deadlines are judged in.
-var beijing = func() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
-}()
-
 // MissingReports lists, for the bulletin of month p, each item a unit owes
 // a report on and has not submitted after the deadline ("missing"), or
 // submitted after it ("late"), judged now by the plan's reporting rules. A
@@ -40,7 +32,7 @@ func (db *DB) MissingReports(ctx context.Context, planID int64, p indicator.Peri
 			submitted = *r.Report.SubmittedAt
 		}
 		status := ""
-		switch rules.Judge(per, submitted, now, beijing) {
+		switch rules.Judge(per, submitted, now, period.China) {
 		case period.Missing:
 			status = "missing"
 		case period.Late:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/i18n"
+	"github.com/luoshi/luoshi/internal/period"
 	"github.com/luoshi/luoshi/internal/store"
 	"github.com/luoshi/luoshi/internal/text"
 )
@@ -58,14 +59,14 @@ func parseAuditQuery(v url.Values, logins bool, lang string) (auditQuery, audit.
 	var from, to time.Time
 	var err error
 	if q.From != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, q.From, beijing); err != nil {
+		if from, err = time.ParseInLocation(time.DateOnly, q.From, period.China); err != nil {
 			fields["from"] = i18n.T(lang, "audit.err.date")
 		} else {
 			f.From = from
 		}
 	}
 	if q.To != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, q.To, beijing); err != nil {
+		if to, err = time.ParseInLocation(time.DateOnly, q.To, period.China); err != nil {
 			fields["to"] = i18n.T(lang, "audit.err.date")
 		} else {
 			f.To = to.AddDate(0, 0, 1) // the whole day; Filter.To is exclusive
@@ -142,7 +143,7 @@ const changeRunes = 120
 func (s *Server) auditRows(lang string, entries []audit.Entry, units map[int64]string) []auditRow {
 	rows := make([]auditRow, 0, len(entries))
 	for _, e := range entries {
-		r := auditRow{Entry: e, Time: e.At.In(beijing).Format(time.DateTime), Label: e.Action}
+		r := auditRow{Entry: e, Time: e.At.In(period.China).Format(time.DateTime), Label: e.Action}
 		if lang == i18n.Default {
 			r.Label = audit.Label(e.Action)
 		}
@@ -376,7 +377,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 	if err := audit.WriteXLSXWith(&buf, entries, audit.XLSXOptions{Lang: xlsxLang, UnitNames: units}); err != nil {
 		return err
 	}
-	day := s.db.Now().In(beijing).Format("20060102")
+	day := s.db.Now().In(period.China).Format("20060102")
 	name := i18n.T(lang, "audit.export_name") + "-" + day + ".xlsx"
 	rec := exportRecord{From: q.From, To: q.To, Action: q.Action, Actor: q.Actor, Entity: q.Entity, EntityID: q.EntityID,
 		Rows: len(entries)}

@@ -16,6 +16,7 @@ import (
 	"github.com/luoshi/luoshi/internal/auth"
 	"github.com/luoshi/luoshi/internal/i18n"
 	"github.com/luoshi/luoshi/internal/org"
+	"github.com/luoshi/luoshi/internal/period"
 	"github.com/luoshi/luoshi/internal/plan"
 	"github.com/luoshi/luoshi/internal/registry"
 	"github.com/luoshi/luoshi/internal/store"
@@ -318,7 +319,7 @@ func (s *Server) registryExport(k *registry.Kind, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s.%s", k.Title, s.db.Now().In(beijing).Format("20060102"), ext)
+	name := fmt.Sprintf("%s-%s.%s", k.Title, s.db.Now().In(period.China).Format("20060102"), ext)
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "no-store")
