@@ -238,15 +238,8 @@ func (h *handler) getSheet(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		cur := rules.Current(h.cfg.DB.Now())
-		if cur.Year != year {
-			all := rules.Year(year)
-			cur = all[len(all)-1]
-			if h.cfg.DB.Now().Year() < year {
-				cur = all[0]
-			}
-		}
-		key = cur.Key()
+		// The same period the unit's page opens on.
+		key = rules.Clamp(year, h.cfg.DB.Now()).Key()
 	}
 	rows, err := h.cfg.DB.Sheet(r.Context(), a.Scope, id, key, units)
 	if err != nil {

@@ -152,6 +152,21 @@ func (r Rules) Of(t time.Time) Period {
 	return Period{Monthly, d.Year(), int(d.Month())}
 }
 
+// Clamp is the period that is current at now (in China time) within a
+// plan of year: the first period before the year starts, the last once it
+// is over. Pages and the API open a plan's sheet on it.
+func (r Rules) Clamp(year int, now time.Time) Period {
+	p := r.Current(now.In(China))
+	all := r.Year(year)
+	switch {
+	case p.Year < year:
+		return all[0]
+	case p.Year > year:
+		return all[len(all)-1]
+	}
+	return p
+}
+
 // Year lists the periods of a plan year in order.
 func (r Rules) Year(year int) []Period {
 	first := r.Of(time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC))

@@ -131,3 +131,25 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestClamp(t *testing.T) {
+	monthly := Default
+	quarterly := Rules{Frequency: Quarterly, OpenDay: 1, CloseDay: 5}
+	cases := []struct {
+		r    Rules
+		now  time.Time
+		want string
+	}{
+		{monthly, time.Date(2023, 6, 15, 12, 0, 0, 0, time.UTC), "2023-06"},
+		{monthly, time.Date(2022, 12, 31, 12, 0, 0, 0, time.UTC), "2023-01"}, // before the year
+		{monthly, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "2023-12"},    // after it
+		// 30 June 20:00 UTC is 1 July in China.
+		{monthly, time.Date(2023, 6, 30, 20, 0, 0, 0, time.UTC), monthly.Current(time.Date(2023, 7, 1, 4, 0, 0, 0, China)).Key()},
+		{quarterly, time.Date(2023, 5, 10, 0, 0, 0, 0, time.UTC), quarterly.Current(time.Date(2023, 5, 10, 8, 0, 0, 0, China)).Key()},
+	}
+	for _, c := range cases {
+		if got := c.r.Clamp(2023, c.now).Key(); got != c.want {
+			t.Errorf("Clamp(2023, %v) = %s, want %s", c.now, got, c.want)
+		}
+	}
+}

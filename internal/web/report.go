@@ -77,19 +77,6 @@ func (s *Server) planWithRules(r *http.Request) (*plan.Plan, period.Rules, int, 
 	return p, rules, year, nil
 }
 
-// clampPeriod keeps the period the calendar gives inside the plan's year.
-func clampPeriod(rules period.Rules, year int, now time.Time) period.Period {
-	p := rules.Current(now.In(reporting.Loc))
-	all := rules.Year(year)
-	switch {
-	case p.Year < year:
-		return all[0]
-	case p.Year > year:
-		return all[len(all)-1]
-	}
-	return p
-}
-
 // periodOption is one period in a chooser.
 type periodOption struct {
 	Key, Label string
@@ -136,7 +123,7 @@ func (s *Server) myTasks(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		page.Period = clampPeriod(rules, year, s.db.Now()).Key()
+		page.Period = rules.Clamp(year, s.db.Now()).Key()
 	}
 	return s.render(w, http.StatusOK, "my_tasks", page)
 }
@@ -505,7 +492,7 @@ func (s *Server) sheetUnits(r *http.Request) ([]org.Unit, error) {
 // in which the unit still owes something; else the current period. It
 // returns that period's sheet too, which it has read to decide.
 func (s *Server) defaultPeriod(r *http.Request, planID int64, rules period.Rules, year int, unit int64) (period.Period, []store.SheetRow, error) {
-	cur := clampPeriod(rules, year, s.db.Now())
+	cur := rules.Clamp(year, s.db.Now())
 	scope := auth.ActorFrom(r.Context()).Scope
 	for _, p := range rules.Year(year) {
 		if cur.Before(p) {
@@ -843,7 +830,7 @@ func (s *Server) latestReported(r *http.Request, planID int64, rules period.Rule
 	if p, err := period.Parse(latest); err == nil && p.Frequency == rules.Frequency {
 		return p, nil
 	}
-	return clampPeriod(rules, year, s.db.Now()), nil
+	return rules.Clamp(year, s.db.Now()), nil
 }
 
 func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) error {
