@@ -31,6 +31,9 @@ type Config struct {
 	RequestID func(context.Context) string
 	// Reports runs assignment and reporting changes (reports.go).
 	Reports *reporting.Service
+	// SilentDays is the server's threshold for silent units on the watch
+	// list (0: supervision.DefaultSilentDays); ?days= overrides it.
+	SilentDays int
 }
 
 type handler struct {

@@ -114,8 +114,8 @@ func (h *handler) noticeStep(w http.ResponseWriter, r *http.Request) error {
 
 func (h *handler) watch(w http.ResponseWriter, r *http.Request) error {
 	days, _ := strconv.Atoi(r.URL.Query().Get("days"))
-	if days < 0 || days > 3650 {
-		days = 0
+	if days <= 0 || days > 3650 {
+		days = h.cfg.SilentDays // as the web page
 	}
 	wt, err := h.sup().Watch(r.Context(), auth.ActorFrom(r.Context()).Scope, h.cfg.DB.Now(), days)
 	if err != nil {

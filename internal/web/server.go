@@ -93,7 +93,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux.Handle("GET "+static.Prefix, static.Handler())
 	mux.Handle("/api/v1/", http.StripPrefix("/api/v1", api.New(api.Config{DB: cfg.DB, Accounts: s.accounts,
-		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, Reports: s.reports})))
+		Logger: cfg.Logger, ClientIP: s.clientIP, RequestID: RequestID, Reports: s.reports,
+		SilentDays: cfg.SilentDays})))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	// Cross-origin unsafe requests are refused from the Fetch metadata
 	// headers before any token is looked at (defence in depth with CSRF

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/luoshi/luoshi/internal/audit"
 	"github.com/luoshi/luoshi/internal/store"
+	"github.com/luoshi/luoshi/internal/web"
 )
 
 var noticeVersionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
@@ -272,6 +274,33 @@ func TestWatchPage(t *testing.T) {
 		}
 		if who == "reporter" && strings.Contains(body, "蓬溪县、安居区创建") {
 			t.Error("the reporter's watch shows another unit's task")
+		}
+	}
+}
+
+// The API's watch list uses the server's silent-days setting, as the page
+// does; ?days= still overrides it.
+func TestWatchAPISilentDays(t *testing.T) {
+	e := newServer(t)
+	srv, err := web.New(web.Config{DB: e.db, Version: "test", SilentDays: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	token := apiToken(t, e, "staff")
+	for _, c := range []struct {
+		query string
+		want  int
+	}{{"", 7}, {"?days=45", 45}} {
+		req, _ := http.NewRequest("GET", ts.URL+"/api/v1/supervision/watch"+c.query, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, body := e.anon(t).do(req)
+		var w struct {
+			SilentDays int `json:"silent_days"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &w) != nil || w.SilentDays != c.want {
+			t.Errorf("watch%s: %d, silent_days %d, want %d", c.query, resp.StatusCode, w.SilentDays, c.want)
 		}
 	}
 }
